@@ -1,0 +1,54 @@
+"""pdec — compile declarative PDE specs to trainable PyTorch models.
+
+>>> import pdec
+>>> spec = pdec.load("specs/kdv.pde")              # doctest: +SKIP
+>>> spec.variational_derivative("H", "u")          # doctest: +SKIP
+alpha*u(t, x)**2/2 + beta*Derivative(u(t, x), (x, 2))
+"""
+
+from pdec.errors import (
+    ArgumentError,
+    CoordinateError,
+    DuplicateNameError,
+    EnergyError,
+    JumpError,
+    LocationError,
+    NameResolutionError,
+    ReservedNameError,
+    ShapeError,
+    Span,
+    SpecError,
+    SpecFileError,
+    SpecSyntaxError,
+    StructureError,
+    TimeError,
+    UnsupportedError,
+)
+from pdec.passes.check_conservation import Finding
+from pdec.spec import Spec, load, loads
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ArgumentError",
+    "CoordinateError",
+    "DuplicateNameError",
+    "EnergyError",
+    "Finding",
+    "JumpError",
+    "LocationError",
+    "NameResolutionError",
+    "ReservedNameError",
+    "ShapeError",
+    "Span",
+    "Spec",
+    "SpecError",
+    "SpecFileError",
+    "SpecSyntaxError",
+    "StructureError",
+    "TimeError",
+    "UnsupportedError",
+    "__version__",
+    "load",
+    "loads",
+]

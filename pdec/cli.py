@@ -1,0 +1,215 @@
+"""The ``pdec`` command.
+
+    pdec check FILE                 conservation claims and energies, one line each
+    pdec show FILE [--coords NAME] [--latex | --json]
+    pdec --version
+
+Exit codes: 0 fine; 1 a claim in the spec is refuted; 2 the spec (or the command
+line) is wrong — the message points at file:line:col; 3 an internal error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+import pdec
+from pdec import display
+from pdec.errors import SpecError
+
+app = typer.Typer(
+    name="pdec",
+    help="Compile declarative PDE specs (.pde) to trainable PyTorch models.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+VERDICT_STYLE = {
+    "conserved": "green",
+    "dissipated": "cyan",
+    "not conserved": "red",
+    "not shown": "yellow",
+}
+
+
+def _console(stderr: bool = False) -> Console:
+    # Wide enough for residuals when piped; rich wraps to the terminal otherwise.
+    width = None if sys.stdout.isatty() else 120
+    return Console(stderr=stderr, width=width, highlight=False, soft_wrap=False)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"pdec {pdec.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        Optional[bool],  # noqa: UP007 - typer needs Optional on Python 3.10
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = None,
+) -> None:
+    """pdec: PDE specs → PINN, energy-based and neural-operator models."""
+
+
+SpecFile = Annotated[Path, typer.Argument(help="A .pde spec file.", metavar="FILE", show_default=False)]
+
+
+@app.command()
+def check(
+    file: SpecFile,
+    as_json: Annotated[bool, typer.Option("--json", help="Findings as JSON.")] = False,
+) -> None:
+    """Check the spec's conservation claims and energies symbolically.
+
+    One line per claim and per energy: conserved, dissipated, not conserved (with a
+    state where the rate is nonzero) or not shown (with the reason). Exits 1 if a
+    claim in the spec is refuted.
+    """
+    spec = pdec.load(file)
+    findings = spec.check()
+    structure = _structure_line(spec)
+    if as_json:
+        from pdec.ir.serialize import to_data
+
+        typer.echo(json.dumps({"findings": to_data(findings), "structure": structure[1]}, indent=2))
+    else:
+        out = _console()
+        out.print(Text.assemble((spec.name, "bold"), f"  ({spec.file})"))
+        if structure[0]:
+            out.print(structure[0])
+        if not findings:
+            out.print("no energies or claims to check")
+        table = Table(show_header=False, box=None, pad_edge=False, padding=(0, 2, 0, 0))
+        for finding in findings:
+            mark = "✗" if finding.refuted else ("✓" if finding.verdict != "not shown" else "?")
+            line = f"line {finding.span.line}" if finding.span else ""
+            table.add_row(
+                Text(mark, style="red" if finding.refuted else VERDICT_STYLE[finding.verdict]),
+                Text(finding.claim, style="bold"),
+                Text(finding.verdict, style=VERDICT_STYLE[finding.verdict]),
+                Text(line, style="dim"),
+            )
+            table.add_row("", "", Text(finding.reason, style="dim"), "")
+        out.print(table)
+        refuted = [f.claim for f in findings if f.refuted]
+        if refuted:
+            out.print(Text("refuted: " + ", ".join(refuted), style="bold red"))
+    if any(f.refuted for f in findings):
+        raise typer.Exit(1)
+
+
+def _structure_line(spec) -> tuple[Text | None, dict | None]:
+    try:
+        structure = spec.structure
+    except SpecError as error:
+        return Text(f"G: not classified — {error.message}", style="yellow"), {
+            "kind": "unknown",
+            "reason": error.message,
+        }
+    if structure is None:
+        return None, None
+    declared = f" (declared {spec.ir.structure.kind})" if spec.ir.structure else ""
+    line = Text.assemble(
+        "G is ", (structure.kind, "bold"), declared, ": ", (structure.reason, "dim")
+    )
+    return line, {"kind": structure.kind, "reason": structure.reason}
+
+
+@app.command()
+def show(
+    file: SpecFile,
+    coords: Annotated[
+        Optional[str],  # noqa: UP007
+        typer.Option("--coords", help="Write residuals in this declared coordinate system."),
+    ] = None,
+    latex: Annotated[bool, typer.Option("--latex", help="LaTeX instead of text.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="The IR and derived math as JSON.")] = False,
+) -> None:
+    """Show the derived equations: residuals, δH/δu, the class of G, and claims."""
+    if latex and as_json:
+        raise typer.BadParameter("choose one of --latex and --json")
+    spec = pdec.load(file)
+    if as_json:
+        typer.echo(json.dumps(spec.to_json(coords=coords), indent=2, ensure_ascii=False))
+        return
+    from pdec.show import render_latex, render_text
+
+    if latex:
+        typer.echo(render_latex(spec, coords))
+    else:
+        render_text(spec, coords, _console())
+
+
+def main() -> None:
+    """Entry point: run the app; spec errors are rendered, never shown as tracebacks."""
+    try:
+        # Without standalone mode click returns a typer.Exit's code rather than exiting.
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
+    except SpecError as error:
+        _print_error(error)
+        sys.exit(2)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except typer.Abort:
+        sys.exit(130)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as error:  # usage errors, and anything unexpected
+        if isinstance(error, _usage_errors()):
+            error.show()
+            sys.exit(error.exit_code)
+        if os.environ.get("PDEC_DEBUG"):
+            raise
+        _console(stderr=True).print(
+            Text.assemble(
+                ("pdec: internal error: ", "bold red"),
+                f"{type(error).__name__}: {error}\n",
+                ("this is a bug in pdec, not in your spec; rerun with PDEC_DEBUG=1 for the "
+                 "traceback and report it", "dim"),
+            )
+        )
+        sys.exit(3)
+
+
+def _usage_errors() -> tuple[type, ...]:
+    """Click's exception class as typer raises it (recent typer vendors click)."""
+    import click
+
+    classes: list[type] = [click.ClickException]
+    try:
+        from typer._click.exceptions import ClickException as Vendored
+
+        classes.append(Vendored)
+    except ImportError:
+        pass
+    return tuple(classes)
+
+
+def _print_error(error: SpecError) -> None:
+    # soft_wrap: never break an error's lines, or the caret would point elsewhere
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    rendered = error.render()
+    head, _, rest = rendered.partition("\n")
+    style = "bold yellow" if isinstance(error, pdec.UnsupportedError) else "bold red"
+    console.print(Text(head, style=style))
+    if rest:
+        console.print(Text(rest))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,364 @@
+"""The semantic IR: declarations bound to SymPy objects, immutable, with spans.
+
+Conventions every pass relies on:
+
+* a field ``u(t, x)`` is ``sympy.Function("u")(t, x)``; an unknown or known
+  parameter field ``mu(x, y)`` and an input ``a(x, y)`` likewise; their derivatives
+  are ``sympy.Derivative`` objects;
+* constants and scalar parameters are plain ``sympy.Symbol`` objects named as in the
+  spec (their values live in :class:`Constant` / :class:`Parameter`);
+* operators are already lowered: ``grad``, ``div``, ``lap``, ``dx`` are derivatives,
+  ``dn(e)`` is ``n·∇e`` with the normal of the condition's place substituted where it
+  is constant there (else symbols ``n_x``, ``n_y``), ``jump(e)`` is
+  ``OneSided(e, 1) - OneSided(e, -1)`` (:mod:`pdec.symbolic.traces`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+import sympy
+from sympy.core.function import AppliedUndef
+
+from pdec.errors import Span
+
+Expr = sympy.Expr
+
+# ---- numbers and functions -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Constant:
+    """``const nu = 0.01/pi``: ``value`` may use earlier constants (kept symbolic)."""
+
+    name: str
+    value: Expr
+    span: Span
+
+    @property
+    def symbol(self) -> sympy.Symbol:
+        return sympy.Symbol(self.name)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """``param mu(x, y) = ...`` (``value`` set) or ``param k unknown`` (``value`` None)."""
+
+    name: str
+    args: tuple[sympy.Symbol, ...]  # () for a scalar parameter
+    value: Expr | None
+    span: Span
+
+    @property
+    def unknown(self) -> bool:
+        return self.value is None
+
+    @property
+    def symbol(self) -> Expr:
+        """What stands for the parameter in expressions: ``mu(x, y)`` or ``k``."""
+        if self.args:
+            return sympy.Function(self.name)(*self.args)
+        return sympy.Symbol(self.name)
+
+
+@dataclass(frozen=True)
+class Field:
+    """An unknown function the model learns (``kind="field"``) or an input given per
+    instance (``kind="input"``)."""
+
+    name: str
+    args: tuple[sympy.Symbol, ...]
+    span: Span
+    kind: str = "field"
+
+    @property
+    def function(self) -> AppliedUndef:
+        return sympy.Function(self.name)(*self.args)
+
+
+# ---- geometry -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Range:
+    var: sympy.Symbol
+    lo: Expr
+    hi: Expr
+    periodic: bool = False
+
+
+@dataclass(frozen=True)
+class Box:
+    """A box (an interval in 1-D): the product of its ranges."""
+
+    ranges: tuple[Range, ...]
+
+    @property
+    def variables(self) -> tuple[sympy.Symbol, ...]:
+        return tuple(r.var for r in self.ranges)
+
+
+@dataclass(frozen=True)
+class Disk:
+    center: tuple[Expr, Expr]
+    radius: Expr
+    variables: tuple[sympy.Symbol, sympy.Symbol]
+
+
+@dataclass(frozen=True)
+class SetOp:
+    """Union, difference or intersection of two shapes."""
+
+    op: str
+    left: Shape
+    right: Shape
+
+    @property
+    def variables(self) -> tuple[sympy.Symbol, ...]:
+        seen = dict.fromkeys(self.left.variables + self.right.variables)
+        return tuple(seen)
+
+
+Shape = Union[Box, Disk, SetOp]
+
+
+@dataclass(frozen=True)
+class Region:
+    name: str
+    shape: Shape
+    span: Span
+
+
+@dataclass(frozen=True)
+class BoundaryPiece:
+    """One smooth piece of a boundary, with its outward unit normal.
+
+    For a side of a box, ``var = value`` is the plane it lies in.
+    """
+
+    region: str
+    side: str
+    normal: tuple[Expr, ...]
+    var: sympy.Symbol | None = None
+    value: Expr | None = None
+
+
+@dataclass(frozen=True)
+class Boundary:
+    name: str
+    pieces: tuple[BoundaryPiece, ...]
+    span: Span
+
+    @property
+    def normal(self) -> tuple[Expr, ...] | None:
+        """The normal if it is the same on every piece, else None."""
+        normals = {p.normal for p in self.pieces}
+        return normals.pop() if len(normals) == 1 else None
+
+
+@dataclass(frozen=True)
+class Curve:
+    """A polyline in the plane; ``normals[i]`` is the unit normal of segment i, pointing
+    to the plus side (the right when walking from ``points[i]`` to ``points[i+1]``)."""
+
+    name: str
+    kind: str
+    points: tuple[tuple[Expr, Expr], ...]
+    normals: tuple[tuple[Expr, Expr], ...]
+    span: Span
+
+    @property
+    def normal(self) -> tuple[Expr, Expr] | None:
+        normals = set(self.normals)
+        return normals.pop() if len(normals) == 1 else None
+
+
+@dataclass(frozen=True)
+class Time:
+    """``time t in [lo, hi]``; lo and hi are None when time is only implied by fields."""
+
+    symbol: sympy.Symbol
+    lo: Expr | None
+    hi: Expr | None
+    span: Span | None
+
+
+@dataclass(frozen=True)
+class Cut:
+    """``cut fault at theta = 0``: the branch cut of an angular coordinate."""
+
+    curve: str
+    angle: sympy.Symbol
+    value: Expr
+    span: Span
+
+
+@dataclass(frozen=True)
+class CoordinateSystem:
+    """``coordinates polar(r, theta): x = ..., y = ...``: old = forward(new)."""
+
+    name: str
+    new: tuple[sympy.Symbol, ...]
+    old: tuple[sympy.Symbol, ...]
+    forward: tuple[Expr, ...]
+    about: tuple[Expr, ...] | None
+    cut: Cut | None
+    span: Span
+
+
+# ---- equations and conditions ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InRegion:
+    region: str  # a declared region, or "" for the whole domain
+    shape: Shape | None = None
+
+
+@dataclass(frozen=True)
+class OnBoundary:
+    boundary: Boundary
+
+
+@dataclass(frozen=True)
+class OnCurve:
+    curve: str
+
+
+@dataclass(frozen=True)
+class AtSlice:
+    """``at t = 0`` (an initial condition) or ``at x = 0``."""
+
+    var: sympy.Symbol
+    value: Expr
+    region: str = ""
+
+
+Location = Union[InRegion, OnBoundary, OnCurve, AtSlice]
+
+
+@dataclass(frozen=True)
+class Equation:
+    """A ``pde``, ``bc`` or ``ic`` statement: residual = lhs − rhs at ``location``."""
+
+    name: str
+    kind: str
+    lhs: Expr
+    rhs: Expr
+    location: Location
+    span: Span
+
+
+# ---- energy, dynamics, claims -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Energy:
+    """H = ∫ density d(space) (``space`` empty: H = density, an ODE energy), or learned."""
+
+    name: str
+    density: Expr | None
+    space: tuple[sympy.Symbol, ...]
+    span: Span
+
+    @property
+    def learned(self) -> bool:
+        return self.density is None
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """Stands for δH/δu (or ∂H/∂q) inside an ``evolve`` right-hand side, so that the
+    operator G in dt(u) = G δH/δu stays visible to the structure pass."""
+
+    function: AppliedUndef
+    energy: str
+    field: str
+
+
+@dataclass(frozen=True)
+class Evolution:
+    """``evolve dt(u, ...) = rhs``: u_t = rhs, with δH/δu as :class:`Placeholder` s."""
+
+    fields: tuple[str, ...]
+    rhs: tuple[Expr, ...]
+    placeholders: tuple[Placeholder, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class Structure:
+    """``structure G = skew | dissipative``."""
+
+    name: str
+    kind: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Claim:
+    """``conserved mass = integral(u, x)`` or ``dissipated H`` (``energy`` = "H")."""
+
+    kind: str
+    name: str
+    density: Expr | None
+    space: tuple[sympy.Symbol, ...]
+    energy: str | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class Data:
+    """``data gps = "gps.csv" : u on surface``: observations of fields."""
+
+    name: str
+    path: str
+    fields: tuple[str, ...]
+    location: Location | None
+    span: Span
+
+
+# ---- the whole spec ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpecIR:
+    """Everything a spec declares, resolved. Built by :func:`pdec.passes.resolve.resolve`."""
+
+    name: str
+    file: str
+    source: str = field(repr=False)
+    sha256: str
+    space: tuple[sympy.Symbol, ...]
+    time: Time | None
+    constants: tuple[Constant, ...]
+    parameters: tuple[Parameter, ...]
+    fields: tuple[Field, ...]
+    inputs: tuple[Field, ...]
+    regions: tuple[Region, ...]
+    boundaries: tuple[Boundary, ...]
+    curves: tuple[Curve, ...]
+    coordinates: tuple[CoordinateSystem, ...]
+    equations: tuple[Equation, ...]
+    energies: tuple[Energy, ...]
+    evolution: Evolution | None
+    structure: Structure | None
+    claims: tuple[Claim, ...]
+    data: tuple[Data, ...]
+    train: tuple[tuple[str, object], ...]
+
+    def lookup(self, kind: str, name: str):
+        """The declaration of ``kind`` (e.g. "equations") called ``name``, or None."""
+        for item in getattr(self, kind):
+            if item.name == name:
+                return item
+        return None
+
+    @property
+    def constant_values(self) -> dict[sympy.Symbol, Expr]:
+        """Each constant's symbol → its numeric value (earlier constants substituted)."""
+        values: dict[sympy.Symbol, Expr] = {}
+        for constant in self.constants:
+            values[constant.symbol] = constant.value.subs(values)
+        return values

@@ -1,0 +1,42 @@
+"""derive_residuals: residual = lhs − rhs of every equation and condition, with the
+operators' derivatives carried out (product rule: div(mu*grad(u)) → mu*lap(u) + ...).
+
+Known parameters stay as functions ``mu(x, y)`` and constants as symbols, so the
+residual reads like the equation; ``substitute=True`` inserts their definitions.
+"""
+
+from __future__ import annotations
+
+import sympy
+
+from pdec.ir import nodes as ir
+
+
+def derive_residual(spec: ir.SpecIR, equation: ir.Equation, substitute: bool = False) -> sympy.Expr:
+    """lhs − rhs of ``equation``, derivatives expanded.
+
+    >>> from pdec import loads
+    >>> spec = loads("model m\\nregion I = interval(x in [0, 1])\\nfield u(x)\\npde p: dx(x*u) = 1 in I")
+    >>> derive_residual(spec.ir, spec.ir.equations[0])
+    x*Derivative(u(x), x) + u(x) - 1
+    """
+    residual = sympy.expand((equation.lhs - equation.rhs).doit(deep=True), mul=True, multinomial=False)
+    if substitute:
+        residual = substitute_definitions(spec, residual)
+    return residual
+
+
+def substitute_definitions(spec: ir.SpecIR, expr: sympy.Expr) -> sympy.Expr:
+    """Replace known parameters by their expressions and constants by their values."""
+    known = {p for p in spec.parameters if not p.unknown}
+    for param in known:
+        if param.args:
+            function = sympy.Function(param.name)
+            expr = expr.replace(
+                lambda e, f=function: isinstance(e, sympy.core.function.AppliedUndef)
+                and e.func == f,
+                lambda *args, p=param: p.value.subs(dict(zip(p.args, args)), simultaneous=True),
+            )
+        else:
+            expr = expr.subs(param.symbol, param.value)
+    return expr.doit().subs(spec.constant_values)

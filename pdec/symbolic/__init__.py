@@ -1,0 +1,2 @@
+"""Symbolic passes over SymPy expressions: residuals, coordinates, variational
+derivatives, operator structure and conservation checks."""
