@@ -14,7 +14,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -22,7 +22,6 @@ from rich.table import Table
 from rich.text import Text
 
 import pdec
-from pdec import display
 from pdec.errors import SpecError
 
 app = typer.Typer(
@@ -58,14 +57,16 @@ def _version(value: bool) -> None:
 @app.callback()
 def _main(
     version: Annotated[
-        Optional[bool],  # noqa: UP007 - typer needs Optional on Python 3.10
+        bool | None,  # noqa: UP007 - typer needs Optional on Python 3.10
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = None,
 ) -> None:
     """pdec: PDE specs → PINN, energy-based and neural-operator models."""
 
 
-SpecFile = Annotated[Path, typer.Argument(help="A .pde spec file.", metavar="FILE", show_default=False)]
+SpecFile = Annotated[
+    Path, typer.Argument(help="A .pde spec file.", metavar="FILE", show_default=False)
+]
 
 
 @app.command()
@@ -133,11 +134,13 @@ def _structure_line(spec) -> tuple[Text | None, dict | None]:
 def show(
     file: SpecFile,
     coords: Annotated[
-        Optional[str],  # noqa: UP007
+        str | None,  # noqa: UP007
         typer.Option("--coords", help="Write residuals in this declared coordinate system."),
     ] = None,
     latex: Annotated[bool, typer.Option("--latex", help="LaTeX instead of text.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="The IR and derived math as JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="The IR and derived math as JSON.")
+    ] = False,
 ) -> None:
     """Show the derived equations: residuals, δH/δu, the class of G, and claims."""
     if latex and as_json:
@@ -179,8 +182,11 @@ def main() -> None:
             Text.assemble(
                 ("pdec: internal error: ", "bold red"),
                 f"{type(error).__name__}: {error}\n",
-                ("this is a bug in pdec, not in your spec; rerun with PDEC_DEBUG=1 for the "
-                 "traceback and report it", "dim"),
+                (
+                    "this is a bug in pdec, not in your spec; rerun with PDEC_DEBUG=1 for the "
+                    "traceback and report it",
+                    "dim",
+                ),
             )
         )
         sys.exit(3)

@@ -80,7 +80,6 @@ class TextPrinter(StrPrinter):
 class TeXPrinter(LatexPrinter):
     """LaTeX with subscripted derivatives: u_{xx}, \\mu_{r}."""
 
-
     def _print_AppliedUndef(self, expr: AppliedUndef, exp=None):
         name = self._print(sympy.Symbol(expr.func.__name__))
         if all(isinstance(a, sympy.Symbol) for a in expr.args):

@@ -37,8 +37,9 @@ class Span:
         return f"{self.file}:{self.line}:{self.column}"
 
     def source_line(self) -> str:
-        lines = self.source.splitlines()
-        return lines[self.line - 1] if 0 < self.line <= len(lines) else ""
+        # Split at "\n" only, as Lark counts lines (str.splitlines also breaks at \f, ...).
+        lines = self.source.split("\n")
+        return lines[self.line - 1].rstrip("\r") if 0 < self.line <= len(lines) else ""
 
 
 class SpecError(Exception):
@@ -89,8 +90,10 @@ class SpecError(Exception):
                     else len(text) - self.span.column + 1
                 )
                 caret = "^" * max(1, width)
+                # Keep the line's tabs in the padding so the caret stays under the culprit.
+                padding = "".join(c if c == "\t" else " " for c in text[: self.span.column - 1])
                 out.append(gutter + text)
-                out.append(" " * (len(gutter) - 2) + "| " + " " * (self.span.column - 1) + caret)
+                out.append(" " * (len(gutter) - 2) + "| " + padding + caret)
         if self.hint:
             out.append(f"hint: {self.hint}")
         return "\n".join(out)
@@ -150,6 +153,10 @@ class EnergyError(SpecError):
     """An energy that is not a scalar functional, or ``delta(H, v)`` with v not a field."""
 
 
+class InvalidValueError(SpecError):
+    """A value that is not a finite number: a division by zero, log(0), a number too big."""
+
+
 class StructureError(SpecError):
     """A declared structure (``structure G = skew``) that the given G contradicts."""
 
@@ -173,6 +180,7 @@ __all__ = [
     "CoordinateError",
     "DuplicateNameError",
     "EnergyError",
+    "InvalidValueError",
     "JumpError",
     "LocationError",
     "NameResolutionError",

@@ -42,26 +42,40 @@ def _header(spec) -> list[Text]:
     if s.space:
         facts.append("space " + ", ".join(display.text(v) for v in s.space))
     if s.time is not None:
-        span = f" ∈ [{display.text(s.time.lo)}, {display.text(s.time.hi)}]" if s.time.lo is not None else ""
+        span = (
+            f" ∈ [{display.text(s.time.lo)}, {display.text(s.time.hi)}]"
+            if s.time.lo is not None
+            else ""
+        )
         facts.append(f"time {display.text(s.time.symbol)}{span}")
     if s.fields:
-        facts.append("fields " + ", ".join(f"{f.name}({', '.join(map(display.text, f.args))})" for f in s.fields))
+        facts.append(
+            "fields "
+            + ", ".join(f"{f.name}({', '.join(map(display.text, f.args))})" for f in s.fields)
+        )
     if s.inputs:
         facts.append("inputs " + ", ".join(f.name for f in s.inputs))
     lines.append(Text("  " + "; ".join(facts), style="dim"))
     definitions = [f"{c.name} = {display.text(c.value)}" for c in s.constants]
     for p in s.parameters:
         head = display.text(p.symbol)
-        head = f"{display.text(sympy.Symbol(p.name))}({', '.join(map(display.text, p.args))})" if p.args else head
+        head = (
+            f"{display.text(sympy.Symbol(p.name))}({', '.join(map(display.text, p.args))})"
+            if p.args
+            else head
+        )
         definitions.append(f"{head} = {'unknown' if p.unknown else display.text(p.value)}")
     if definitions:
         lines.append(Text("  " + "; ".join(definitions), style="dim"))
     for system in s.coordinates:
         new = ", ".join(map(display.text, system.new))
-        maps = ", ".join(f"{display.text(o)} = {display.text(f)}" for o, f in zip(system.old, system.forward))
+        maps = ", ".join(
+            f"{display.text(o)} = {display.text(f)}" for o, f in zip(system.old, system.forward)
+        )
         cut = ""
         if system.cut:
-            cut = f"; cut along {system.cut.curve} at {display.text(system.cut.angle)} = {display.text(system.cut.value)}"
+            angle, value = display.text(system.cut.angle), display.text(system.cut.value)
+            cut = f"; cut along {system.cut.curve} at {angle} = {value}"
         lines.append(Text(f"  coordinates {system.name}({new}): {maps}{cut}", style="dim"))
     return lines
 
@@ -91,12 +105,18 @@ def render_text(spec, coords: str | None, console: Console) -> None:
                 console.print(f"  {energy.name} = learned (a network)")
                 continue
             measure = "".join(f" d{display.text(v)}" for v in energy.space)
-            body = f"∫ {display.text(energy.density)}{measure}" if energy.space else display.text(energy.density)
+            body = (
+                f"∫ {display.text(energy.density)}{measure}"
+                if energy.space
+                else display.text(energy.density)
+            )
             console.print(f"  {energy.name} = {body}")
             for field in s.fields:
                 mark = "δ" if energy.space else "∂"
                 derivative = spec.variational_derivative(energy.name, field.name)
-                console.print(f"    {mark}{energy.name}/{mark}{field.name} = {display.text(derivative)}")
+                console.print(
+                    f"    {mark}{energy.name}/{mark}{field.name} = {display.text(derivative)}"
+                )
     _render_dynamics(spec, console)
     if s.claims:
         console.print(Text("\nClaims", style="bold"))
@@ -105,7 +125,11 @@ def render_text(spec, coords: str | None, console: Console) -> None:
                 console.print(f"  {claim.kind} {claim.name}")
             else:
                 measure = "".join(f" d{display.text(v)}" for v in claim.space)
-                body = f"∫ {display.text(claim.density)}{measure}" if claim.space else display.text(claim.density)
+                body = (
+                    f"∫ {display.text(claim.density)}{measure}"
+                    if claim.space
+                    else display.text(claim.density)
+                )
                 console.print(f"  {claim.kind} {claim.name} = {body}")
         console.print(Text("  (run `pdec check` to check them)", style="dim"))
 
@@ -121,7 +145,11 @@ def _render_dynamics(spec, console: Console) -> None:
         try:
             structure = spec.structure
             if structure is not None:
-                console.print(Text.assemble("  G is ", (structure.kind, "bold"), ": ", (structure.reason, "dim")))
+                console.print(
+                    Text.assemble(
+                        "  G is ", (structure.kind, "bold"), ": ", (structure.reason, "dim")
+                    )
+                )
         except SpecError as error:
             console.print(Text(f"  G not classified: {error.message}", style="yellow"))
     if s.structure is not None:
@@ -149,7 +177,9 @@ def render_latex(spec, coords: str | None) -> str:
         mark = "\\delta" if energy.space else "\\partial"
         for field in s.fields:
             value = display.latex(spec.variational_derivative(energy.name, field.name))
-            derivatives.append(f"  \\frac{{{mark} {energy.name}}}{{{mark} {field.name}}} &= {value}")
+            derivatives.append(
+                f"  \\frac{{{mark} {energy.name}}}{{{mark} {field.name}}} &= {value}"
+            )
     if derivatives:
         lines.append("\\begin{align*}\n" + " \\\\\n".join(derivatives) + "\n\\end{align*}")
     return "\n".join(lines)

@@ -62,7 +62,9 @@ class Spec:
             )
         return equation
 
-    def residual(self, name: str, coords: str | None = None, substitute: bool = False) -> sympy.Expr:
+    def residual(
+        self, name: str, coords: str | None = None, substitute: bool = False
+    ) -> sympy.Expr:
         """Residual (lhs − rhs) of the equation or condition ``name``.
 
         ``coords``: a declared coordinate system to rewrite it in (e.g. "polar");
@@ -76,7 +78,9 @@ class Spec:
             )
         return residual
 
-    def residuals(self, coords: str | None = None, substitute: bool = False) -> dict[str, sympy.Expr]:
+    def residuals(
+        self, coords: str | None = None, substitute: bool = False
+    ) -> dict[str, sympy.Expr]:
         return {e.name: self.residual(e.name, coords, substitute) for e in self.ir.equations}
 
     # ---- energies and dynamics ---------------------------------------------------------------

@@ -19,7 +19,9 @@ def test_burgers_residual_uses_spec_names():
     spec = pdec.load(SPECS / "burgers.pde")
     t, x, nu = sympy.symbols("t x nu")
     u = sympy.Function("u")(t, x)
-    expected = sympy.Derivative(u, t) + u * sympy.Derivative(u, x) - nu * sympy.Derivative(u, (x, 2))
+    expected = (
+        sympy.Derivative(u, t) + u * sympy.Derivative(u, x) - nu * sympy.Derivative(u, (x, 2))
+    )
     assert sympy.simplify(spec.residual("momentum") - expected) == 0
     assert spec.residual("start") == u + sympy.sin(sympy.pi * x)
 
@@ -30,7 +32,9 @@ def test_substitute_inserts_constants_and_parameters():
     x, y = sympy.symbols("x y")
     u = sympy.Function("u")(x, y)
     mu = 1 + sympy.tanh(-y - 2) / 2
-    expected = sympy.diff(mu * sympy.Derivative(u, x), x) + sympy.diff(mu * sympy.Derivative(u, y), y)
+    expected = sympy.diff(mu * sympy.Derivative(u, x), x) + sympy.diff(
+        mu * sympy.Derivative(u, y), y
+    )
     assert sympy.simplify(residual - expected.doit()) == 0
 
 

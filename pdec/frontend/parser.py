@@ -7,14 +7,16 @@ syntax error knows exactly which tokens would have been accepted.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import importlib.resources
+import re
 from pathlib import Path
 
 import lark
 from lark import Token, Transformer, v_args
 
-from pdec.errors import Span, SpecSyntaxError
+from pdec.errors import Span, SpecError, SpecSyntaxError, UnsupportedError
 from pdec.frontend import syntax as s
 
 _KEYWORD_STATEMENTS = (
@@ -52,11 +54,18 @@ def parse(source: str, file: str = "<string>") -> s.Module:
     >>> parse("model m").statements[0].name.id
     'm'
     """
+    # Editors on Windows may start UTF-8 files with an invisible byte-order mark.
+    source = source.removeprefix("\ufeff")
     try:
         tree = _lark().parse(source)
     except lark.exceptions.UnexpectedInput as error:
         raise _syntax_error(error, source, file) from None
-    statements = _Builder(source, file).transform(tree).children
+    try:
+        statements = _Builder(source, file).transform(tree).children
+    except lark.exceptions.VisitError as error:
+        if isinstance(error.orig_exc, SpecError):
+            raise error.orig_exc from None
+        raise
     return s.Module(statements=tuple(statements), file=file, source=source)
 
 
@@ -65,7 +74,7 @@ def parse(source: str, file: str = "<string>") -> s.Module:
 # Common mistakes, recognised by the token that was found where it did not fit.
 _FRIENDLY = {
     "NUMBER_NAME": (
-        "a number directly followed by a name",
+        "a number followed by a name",
         "write multiplication explicitly, e.g. 2*x instead of 2x",
     ),
     "STAR_STAR": ("'**' is not the power operator here", "write powers with ^, e.g. u^2"),
@@ -94,8 +103,12 @@ def _describe(terminal: str) -> str:
     return terminal.lower()
 
 
+def _is_statement_start(terminal: str) -> bool:
+    return terminal.lower() in _KEYWORD_STATEMENTS or terminal in ("EQUATION_KIND", "CLAIM_KIND")
+
+
 def _expected_text(expected: set[str]) -> str:
-    statement_starts = {t for t in expected if t.lower() in _KEYWORD_STATEMENTS}
+    statement_starts = {t for t in expected if _is_statement_start(t)}
     words = sorted(_describe(t) for t in expected - statement_starts)
     if len(statement_starts) > 3:
         words.append("a new statement (model, const, field, pde, bc, ...)")
@@ -112,7 +125,25 @@ def _span_at(source: str, file: str, line: int, column: int, width: int = 1) -> 
     return Span(file, line, column, line, column + max(1, width), source)
 
 
-def _syntax_error(error: lark.exceptions.UnexpectedInput, source: str, file: str) -> SpecSyntaxError:
+_NUMBER_AT_END = re.compile(r"(?<![\w.])(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?[ \t]*$")
+
+
+def _end_of_code(source: str) -> tuple[int, int]:
+    """Line and column just after the last code of ``source`` (trailing comments skipped).
+
+    Lines are counted at "\\n" only, as Lark counts them.
+    """
+    lines = source.split("\n")
+    for number in range(len(lines), 0, -1):
+        code = re.sub(r"#[^\"\n]*$", "", lines[number - 1]).rstrip()
+        if code:
+            return number, len(code) + 1
+    return 1, 1
+
+
+def _syntax_error(
+    error: lark.exceptions.UnexpectedInput, source: str, file: str
+) -> SpecSyntaxError:
     if isinstance(error, lark.exceptions.UnexpectedCharacters):
         char = source[error.pos_in_stream] if error.pos_in_stream < len(source) else ""
         span = _span_at(source, file, error.line, error.column)
@@ -124,8 +155,8 @@ def _syntax_error(error: lark.exceptions.UnexpectedInput, source: str, file: str
     expected = set(getattr(error, "expected", ()) or ())
     token = getattr(error, "token", None)
     if isinstance(error, lark.exceptions.UnexpectedEOF) or token is None or token.type == "$END":
-        lines = source.rstrip().splitlines() or [""]
-        span = _span_at(source, file, len(lines), len(lines[-1]) + 1)
+        line, column = _end_of_code(source)
+        span = _span_at(source, file, line, column)
         wanted = _expected_text(expected)
         return SpecSyntaxError(
             "the spec ends in the middle of a statement",
@@ -137,16 +168,31 @@ def _syntax_error(error: lark.exceptions.UnexpectedInput, source: str, file: str
     found = repr(str(token))
     wanted = _expected_text(expected)
     hint = f"expected {wanted}" if wanted else ""
-    previous = source[: token.start_pos].rstrip()
-    if token.type == "NAME" and "NAME" not in expected and previous[-1:].isdigit():
+    line_before = source[: token.start_pos].rpartition("\n")[2]
+    number_before = _NUMBER_AT_END.search(line_before)
+    if token.type == "NAME" and "NAME" not in expected and number_before:
+        # The caret covers the number and the name: "2x", not just "x".
+        start = number_before.start() + 1
+        span = _span_at(source, file, token.line, start, token.end_column - start)
         message, hint = _FRIENDLY["NUMBER_NAME"]
         return SpecSyntaxError(message, span, hint)
-    if str(token) == "*" and previous.endswith("*"):
-        message, hint = _FRIENDLY["STAR_STAR"]
+    if str(token) in ("*", "=") and line_before.endswith(str(token)):
+        # "**" and "==": point at both characters.
+        span = _span_at(source, file, token.line, token.column - 1, 2)
+        message, hint = _FRIENDLY["STAR_STAR" if str(token) == "*" else "DOUBLE_EQUAL"]
         return SpecSyntaxError(message, span, hint)
-    if str(token) == "=" and previous.endswith("="):
-        message, hint = _FRIENDLY["DOUBLE_EQUAL"]
-        return SpecSyntaxError(message, span, hint)
+    starts_line = not line_before.strip()
+    if token.type == "NAME" and starts_line and any(_is_statement_start(t) for t in expected):
+        close = difflib.get_close_matches(str(token), _KEYWORD_STATEMENTS, n=1, cutoff=0.75)
+        if close:
+            return SpecSyntaxError(
+                f"unknown statement {found}", span, f"did you mean '{close[0]}'?"
+            )
+        return SpecSyntaxError(
+            f"a statement cannot start with the name {found}",
+            span,
+            "each statement starts with a keyword: " + ", ".join(_KEYWORD_STATEMENTS),
+        )
     if token.type != "NAME" and "NAME" in expected and str(token).isidentifier():
         return SpecSyntaxError(
             f"{found} is a reserved word and cannot be used as a name",
@@ -308,6 +354,17 @@ class _Builder(Transformer):
         return s.Side(self._name(children[0]), self._name(children[1]), self._span(meta))
 
     @v_args(meta=True)
+    def region_side(self, meta, children):
+        region, side = children
+        if isinstance(region, s.RegionRef):  # (crust).top is crust.top
+            return s.Side(region.name, self._name(side), self._span(meta))
+        raise UnsupportedError(
+            "sides of a composite region are not supported yet",
+            self._span(meta),
+            "name the sides of each part and join them with |, e.g. a.top | b.top",
+        )
+
+    @v_args(meta=True)
     def place_ref(self, meta, children):
         return s.PlaceRef(self._name(children[0]), self._span(meta))
 
@@ -428,6 +485,12 @@ class _Builder(Transformer):
 
     def train_shape(self, children):
         depth, width = str(children[0]).replace("×", "x").split("x")
+        if max(len(depth.strip()), len(width.strip())) > 9:
+            raise SpecSyntaxError(
+                f"the layer shape {children[0]} is too large",
+                self._token_span(children[0]),
+                "write depth x width, e.g. 8 x 40",
+            )
         return (int(depth), int(width))
 
     def train_number(self, children):
@@ -471,4 +534,5 @@ class _About:
 
 
 def _number_value(text: str) -> int | float:
-    return int(text) if text.isdigit() else float(text)
+    # float() for integers too long for int() (Python limits int(str) to 4300 digits)
+    return int(text) if text.isdigit() and len(text) < 4000 else float(text)

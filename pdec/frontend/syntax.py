@@ -7,7 +7,6 @@ declarations and builds the IR. Node names match the grammar's rule names.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 from pdec.errors import Span
 
@@ -59,7 +58,7 @@ class MatrixExpr:
     span: Span
 
 
-Expression = Union[Number, Name, Call, BinaryOp, Negate, TupleExpr, MatrixExpr]
+Expression = Number | Name | Call | BinaryOp | Negate | TupleExpr | MatrixExpr
 
 # ---- geometry --------------------------------------------------------------------------
 
@@ -109,7 +108,7 @@ class RegionOp:
     span: Span
 
 
-RegionExpr = Union[BoxShape, DiskShape, RegionRef, RegionOp]
+RegionExpr = BoxShape | DiskShape | RegionRef | RegionOp
 
 
 @dataclass(frozen=True)
@@ -135,7 +134,7 @@ class PlaceUnion:
     span: Span
 
 
-PlaceExpr = Union[Side, PlaceRef, PlaceUnion]
+PlaceExpr = Side | PlaceRef | PlaceUnion
 
 # ---- locations of equations -------------------------------------------------------------
 
@@ -162,7 +161,7 @@ class AtSlice:
     span: Span
 
 
-Location = Union[InRegion, OnPlace, AtSlice]
+Location = InRegion | OnPlace | AtSlice
 
 # ---- statements ---------------------------------------------------------------------------
 
@@ -307,25 +306,25 @@ class TrainDecl:
     span: Span
 
 
-Statement = Union[
-    ModelDecl,
-    ConstDecl,
-    ParamDecl,
-    RegionDecl,
-    BoundaryDecl,
-    CurveDecl,
-    TimeDecl,
-    FunctionDecl,
-    CoordinatesDecl,
-    CutDecl,
-    EquationDecl,
-    EnergyDecl,
-    EvolveDecl,
-    StructureDecl,
-    ClaimDecl,
-    DataDecl,
-    TrainDecl,
-]
+Statement = (
+    ModelDecl
+    | ConstDecl
+    | ParamDecl
+    | RegionDecl
+    | BoundaryDecl
+    | CurveDecl
+    | TimeDecl
+    | FunctionDecl
+    | CoordinatesDecl
+    | CutDecl
+    | EquationDecl
+    | EnergyDecl
+    | EvolveDecl
+    | StructureDecl
+    | ClaimDecl
+    | DataDecl
+    | TrainDecl
+)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ Conventions every pass relies on:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 import sympy
 from sympy.core.function import AppliedUndef
@@ -120,7 +119,7 @@ class SetOp:
         return tuple(seen)
 
 
-Shape = Union[Box, Disk, SetOp]
+Shape = Box | Disk | SetOp
 
 
 @dataclass(frozen=True)
@@ -235,7 +234,7 @@ class AtSlice:
     region: str = ""
 
 
-Location = Union[InRegion, OnBoundary, OnCurve, AtSlice]
+Location = InRegion | OnBoundary | OnCurve | AtSlice
 
 
 @dataclass(frozen=True)

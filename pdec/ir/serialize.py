@@ -64,7 +64,11 @@ def to_json(spec, coords: str | None = None) -> dict:
     data["structure"] = (
         None
         if structure is None
-        else {"kind": structure.kind, "reason": structure.reason, "symbol": sympy.sstr(structure.symbol)}
+        else {
+            "kind": structure.kind,
+            "reason": structure.reason,
+            "symbol": sympy.sstr(structure.symbol),
+        }
     )
     data["findings"] = [to_data(finding) for finding in spec.check()]
     return data

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import sympy
 
-from pdec.errors import SpecError, Span, UnsupportedError
+from pdec.errors import Span, SpecError, UnsupportedError
 from pdec.ir import nodes as ir
 from pdec.passes.check_structure import periods, spatial_variables
 from pdec.passes.derive_residuals import derive_residual, substitute_definitions
@@ -95,15 +95,28 @@ def _flux_from_evolution(spec: ir.SpecIR) -> dict:
 def check_claims(spec: ir.SpecIR) -> list[Finding]:
     """Findings for the spec's claims, then for energies that no claim names."""
     quantities = [
-        (f"{c.kind} {c.name}", c.name, c.kind if c.kind != "quantity" else None, c.density,
-         c.space, c.span)
+        (
+            f"{c.kind} {c.name}",
+            c.name,
+            c.kind if c.kind != "quantity" else None,
+            c.density,
+            c.space,
+            c.span,
+        )
         for c in spec.claims
     ]
     claimed = {c.energy for c in spec.claims if c.energy}
     for energy in spec.energies:
         if energy.name not in claimed:
             quantities.append(
-                (f"energy {energy.name}", energy.name, None, energy.density, energy.space, energy.span)
+                (
+                    f"energy {energy.name}",
+                    energy.name,
+                    None,
+                    energy.density,
+                    energy.space,
+                    energy.span,
+                )
             )
     if not quantities:
         return []
@@ -123,24 +136,34 @@ def _not_shown(quantity, error: SpecError) -> Finding:
 def _judge(spec, flux, claim, name, expected, density, space, span) -> Finding:
     if density is None:
         return Finding(
-            claim, name, expected, "not shown",
+            claim,
+            name,
+            expected,
+            "not shown",
             f"{name} is learned: its behaviour holds by construction of the energy model",
-            False, span,
+            False,
+            span,
         )
     fields = [f.function for f in spec.fields]
     missing = [f for f in fields if f not in flux]
     if missing:
         names = ", ".join(type(f).__name__ for f in missing)
         return Finding(
-            claim, name, expected, "not shown",
+            claim,
+            name,
+            expected,
+            "not shown",
             f"no dynamics dt({names}) = ... found: write `evolve dt(u) = ...` or a pde "
             "solved for dt(u)",
-            False, span,
+            False,
+            span,
         )
     try:
         variables = spatial_variables(spec, fields)
         box = periods(spec, variables) if variables else {}
-        verdict = check_quantity(substitute_definitions(spec, density), fields, flux, variables, box)
+        verdict = check_quantity(
+            substitute_definitions(spec, density), fields, flux, variables, box
+        )
     except SpecError as error:
         return _not_shown((claim, name, expected, density, space, span), error)
     refuted = False

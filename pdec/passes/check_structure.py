@@ -30,7 +30,10 @@ def periods(spec: ir.SpecIR, variables) -> dict[sympy.Symbol, tuple[sympy.Expr, 
         if isinstance(region.shape, ir.Box):
             for rng in region.shape.ranges:
                 if rng.periodic and rng.var not in found:
-                    found[rng.var] = (rng.lo.subs(spec.constant_values), rng.hi.subs(spec.constant_values))
+                    found[rng.var] = (
+                        rng.lo.subs(spec.constant_values),
+                        rng.hi.subs(spec.constant_values),
+                    )
     missing = [v for v in variables if v not in found]
     if missing:
         raise UnsupportedError(

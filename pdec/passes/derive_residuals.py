@@ -16,11 +16,14 @@ def derive_residual(spec: ir.SpecIR, equation: ir.Equation, substitute: bool = F
     """lhs − rhs of ``equation``, derivatives expanded.
 
     >>> from pdec import loads
-    >>> spec = loads("model m\\nregion I = interval(x in [0, 1])\\nfield u(x)\\npde p: dx(x*u) = 1 in I")
+    >>> text = "model m\\nregion I = interval(x in [0, 1])\\nfield u(x)\\npde p: dx(x*u) = 1 in I"
+    >>> spec = loads(text)
     >>> derive_residual(spec.ir, spec.ir.equations[0])
     x*Derivative(u(x), x) + u(x) - 1
     """
-    residual = sympy.expand((equation.lhs - equation.rhs).doit(deep=True), mul=True, multinomial=False)
+    residual = sympy.expand(
+        (equation.lhs - equation.rhs).doit(deep=True), mul=True, multinomial=False
+    )
     if substitute:
         residual = substitute_definitions(spec, residual)
     return residual
@@ -33,8 +36,9 @@ def substitute_definitions(spec: ir.SpecIR, expr: sympy.Expr) -> sympy.Expr:
         if param.args:
             function = sympy.Function(param.name)
             expr = expr.replace(
-                lambda e, f=function: isinstance(e, sympy.core.function.AppliedUndef)
-                and e.func == f,
+                lambda e, f=function: (
+                    isinstance(e, sympy.core.function.AppliedUndef) and e.func == f
+                ),
                 lambda *args, p=param: p.value.subs(dict(zip(p.args, args)), simultaneous=True),
             )
         else:

@@ -4,7 +4,7 @@ Order of work, so that a name may be used before the line that declares it:
 
 1. collect declarations (duplicates and reserved names are caught here), the space
    variables (from region ranges) and time;
-2. constants, parameters, fields and inputs;
+2. constants, time, fields and inputs, then parameters (which may not use fields);
 3. geometry: regions, boundaries, curves, coordinate systems and cuts;
 4. energies, then equations, dynamics, structure, claims, data and training hints.
 """
@@ -95,7 +95,9 @@ class _Resolver:
                     reason = reserved_reason(var_range.var.id)
                     if reason:
                         raise ReservedNameError(
-                            f"{reason}; it cannot name a space variable", var_range.var.span, ""
+                            f"{reason}; it cannot name a space variable",
+                            var_range.var.span,
+                            f"rename it, e.g. '{var_range.var.id}_'",
                         )
                     self.space.append(symbol)
         if any(_has_disk(d.region) for d in self.statements(s.RegionDecl)) and not self.space:
@@ -107,11 +109,13 @@ class _Resolver:
             raise DuplicateNameError("time is declared twice", extra.span, "keep one `time`")
         if times:
             decl = times[0]
-            self.declare(decl.name, "time variable")
             if sympy.Symbol(decl.name.id) in self.space:
                 raise DuplicateNameError(
-                    f"'{decl.name.id}' is a space variable and cannot also be time", decl.name.span
+                    f"'{decl.name.id}' is a space variable and cannot also be time",
+                    decl.name.span,
+                    "name time t, or rename the space variable",
                 )
+            self.declare(decl.name, "time variable")
         for st in self.module.statements:
             for name, what in _declared_names(st):
                 if isinstance(st, s.TimeDecl):
@@ -158,7 +162,23 @@ class _Resolver:
     # ---- 2. numbers and functions -----------------------------------------------------------
 
     def resolve_constants(self) -> None:
-        for decl in self.statements(s.ConstDecl):
+        decls = self.statements(s.ConstDecl)
+        for index, decl in enumerate(decls):
+            later = {d.name.id: d for d in decls[index:]}
+            for name in _names_in(decl.value):
+                if name.id == decl.name.id:
+                    raise NameResolutionError(
+                        f"the constant '{name.id}' is defined in terms of itself",
+                        name.span,
+                        "a constant's value is a number or uses earlier constants",
+                    )
+                if name.id in later:
+                    raise NameResolutionError(
+                        f"the constant '{name.id}' is used before its declaration "
+                        f"(line {later[name.id].span.line})",
+                        name.span,
+                        "constants are defined in order: declare it first",
+                    )
             scope = self.scope("a constant", symbols=self.symbols(False), fields_allowed=False)
             value = Evaluator(scope).scalar(decl.value)
             self.constants[decl.name.id] = ir.Constant(decl.name.id, value, decl.span)
@@ -169,6 +189,7 @@ class _Resolver:
             decl = times[0]
             scope = self.scope("time's interval", symbols=self.symbols(False), fields_allowed=False)
             lo, hi = Evaluator(scope).scalar(decl.lo), Evaluator(scope).scalar(decl.hi)
+            _check_range(lo, hi, decl.span, TimeError)
             self.time = ir.Time(sympy.Symbol(decl.name.id), lo, hi, decl.span)
 
     def resolve_parameters(self) -> None:
@@ -183,9 +204,10 @@ class _Resolver:
                 continue
             param = self.parameters[decl.name.id]
             variables = {v.name: v for v in param.args}
+            # All variables are visible, so that a missing argument is named below.
             scope = self.scope(
                 f"the parameter '{param.name}'",
-                symbols={**self.symbols(False), **variables},
+                symbols={**self.symbols(), **variables},
                 fields_allowed=False,
             )
             value = Evaluator(scope).scalar(decl.value)
@@ -214,13 +236,18 @@ class _Resolver:
                 self.time = ir.Time(symbol, None, None, None)
                 is_time = True
             if symbol not in self.space and not is_time:
-                known = [v.name for v in self.space] + ([self.time.symbol.name] if self.time else [])
+                known = [v.name for v in self.space] + (
+                    [self.time.symbol.name] if self.time else []
+                )
                 raise ArgumentError(
                     f"'{arg.id}' is not a space variable or time, so {name.id} cannot take it",
                     arg.span,
-                    (did_you_mean(arg.id, known) or "")
-                    + (f" arguments may be: {', '.join(known)}" if known else
-                       " declare a region with this variable, e.g. interval(x in [0, 1])"),
+                    did_you_mean(arg.id, known)
+                    or (
+                        f"arguments may be: {', '.join(known)}"
+                        if known
+                        else "declare a region with this variable, e.g. interval(x in [0, 1])"
+                    ),
                 )
             if symbol in seen:
                 raise ArgumentError(f"'{arg.id}' appears twice in {name.id}'s arguments", arg.span)
@@ -269,10 +296,7 @@ class _Resolver:
         ranges = []
         for var_range in node.ranges:
             lo, hi = evaluator.scalar(var_range.lo), evaluator.scalar(var_range.hi)
-            if lo.is_number and hi.is_number and not bool(lo < hi):
-                raise ShapeError(
-                    f"empty range: {lo} is not below {hi}", var_range.span, "write [lo, hi]"
-                )
+            _check_range(lo, hi, var_range.span, ShapeError)
             ranges.append(
                 ir.Range(
                     sympy.Symbol(var_range.var.id),
@@ -304,8 +328,13 @@ class _Resolver:
         center_value = evaluator.value(center)
         if not isinstance(center_value, Vector) or len(center_value.items) != 2:
             raise ShapeError("a disk's center is a point (x, y)", center.span, "")
+        radius_value = evaluator.scalar(radius)
+        if radius_value.is_number and radius_value.is_positive is not True:
+            raise ShapeError(
+                f"a disk's radius must be positive, got {radius_value}", radius.span, ""
+            )
         space = tuple(self.space[:2])
-        return ir.Disk(center_value.items, evaluator.scalar(radius), space)
+        return ir.Disk(center_value.items, radius_value, space)
 
     def resolve_places(self) -> None:
         for decl in self.statements(s.CurveDecl):
@@ -343,7 +372,9 @@ class _Resolver:
         if len(points) < 2:
             raise ArgumentError("a polyline needs at least two points", decl.span)
         if len(self.space) != 2:
-            raise ShapeError("curves live in the plane: the spec needs two space variables", decl.span)
+            raise ShapeError(
+                "curves live in the plane: the spec needs two space variables", decl.span
+            )
         # Normals from the constants' values: the orientation is a numeric fact, and
         # sqrt(D**2) would not simplify for a symbolic D.
         values = _constant_values(self.constants)
@@ -354,7 +385,9 @@ class _Resolver:
             if length.is_zero:
                 raise ShapeError("a curve has two equal consecutive points", decl.span)
             # The tangent turned clockwise: the plus side is on the right of P0 → P1.
-            normals.append((sympy.simplify((y1 - y0) / length), sympy.simplify(-(x1 - x0) / length)))
+            normals.append(
+                (sympy.simplify((y1 - y0) / length), sympy.simplify(-(x1 - x0) / length))
+            )
         return ir.Curve(decl.name.id, decl.shape.id, tuple(points), tuple(normals), decl.span)
 
     def place(self, node, name: str = ""):
@@ -405,7 +438,9 @@ class _Resolver:
                 )
             (cx, cy), radius = shape.center, shape.radius
             x, y = shape.variables
-            return (ir.BoundaryPiece(region_name, "boundary", ((x - cx) / radius, (y - cy) / radius)),)
+            return (
+                ir.BoundaryPiece(region_name, "boundary", ((x - cx) / radius, (y - cy) / radius)),
+            )
         if not isinstance(shape, ir.Box):
             raise UnsupportedError(
                 f"sides of the composite region '{region_name}' are not supported yet",
@@ -448,13 +483,21 @@ class _Resolver:
             for v in decl.variables:
                 if sympy.Symbol(v.id) in self.space or v.id in self.declared:
                     raise DuplicateNameError(
-                        f"'{v.id}' is already declared; coordinates need new names", v.span
+                        f"'{v.id}' is already declared; coordinates need new names",
+                        v.span,
+                        "choose new names, e.g. polar(r, theta)",
                     )
                 reason = reserved_reason(v.id)
                 if reason:
-                    raise ReservedNameError(f"{reason}; it cannot name a coordinate", v.span)
+                    raise ReservedNameError(
+                        f"{reason}; it cannot name a coordinate",
+                        v.span,
+                        f"rename it, e.g. '{v.id}_'",
+                    )
             symbols = {**self.symbols(False), **{v.name: v for v in new}}
-            evaluator = Evaluator(self.scope("a coordinate map", symbols=symbols, fields_allowed=False))
+            evaluator = Evaluator(
+                self.scope("a coordinate map", symbols=symbols, fields_allowed=False)
+            )
             old, forward = [], []
             for name, expr in decl.equations:
                 symbol = sympy.Symbol(name.id)
@@ -478,7 +521,17 @@ class _Resolver:
             about = None
             if decl.about is not None:
                 value = evaluator.value(decl.about)
-                about = value.items if isinstance(value, Vector) else (evaluator.scalar(decl.about),)
+                about = (
+                    value.items if isinstance(value, Vector) else (evaluator.scalar(decl.about),)
+                )
+                if len(about) != len(self.space):
+                    origin = ", ".join(["0"] * len(self.space))
+                    raise CoordinateError(
+                        f"`about` takes a point with {len(self.space)} coordinates, "
+                        f"got {len(about)}",
+                        decl.about.span,
+                        f"give the origin of the new coordinates, e.g. about ({origin})",
+                    )
             system = ir.CoordinateSystem(
                 decl.name.id, new, tuple(old), tuple(forward), about, None, decl.span
             )
@@ -489,7 +542,8 @@ class _Resolver:
                 raise CoordinateError(
                     f"the cut names no curve: '{cut.curve.id}' is not a declared curve",
                     cut.curve.span,
-                    did_you_mean(cut.curve.id, self.curves) or "declare `curve NAME = segment(...)`",
+                    did_you_mean(cut.curve.id, self.curves)
+                    or "declare `curve NAME = segment(...)`",
                 )
             if owner is None:
                 raise CoordinateError(
@@ -577,8 +631,11 @@ class _Resolver:
                         f"'{region}' is not a region",
                         node.region.span,
                         did_you_mean(region, self.regions)
-                        or ("declare it with `region`" if region not in self.boundaries
-                            else f"'{region}' is a boundary: write `on {region}`"),
+                        or (
+                            "declare it with `region`"
+                            if region not in self.boundaries
+                            else f"'{region}' is a boundary: write `on {region}`"
+                        ),
                     )
                 return ir.InRegion(region), None
             return ir.InRegion("", self.shape(node.region)), None
@@ -596,18 +653,29 @@ class _Resolver:
                     node.var.span,
                     "declare `time t in [0, 1]` and give fields a t argument",
                 )
+            known = [v.name for v in self.space] + ([self.time.symbol.name] if self.time else [])
             raise LocationError(
-                f"'{node.var.id}' is not time or a space variable", node.var.span
+                f"'{node.var.id}' is not time or a space variable",
+                node.var.span,
+                did_you_mean(node.var.id, known)
+                or ("the variables are: " + ", ".join(known) if known else "declare a region"),
             )
         if kind == "ic" and not is_time:
             raise LocationError(
-                "an initial condition is placed at a time", node.span, "write `at t = 0`"
+                f"an initial condition is placed at a time, not at a value of '{node.var.id}'",
+                node.var.span,
+                f"write `at {self.time.symbol} = 0`"
+                if self.time
+                else "declare `time t in [0, 1]` and write `at t = 0`",
             )
         value = Evaluator(self.number_scope("a slice")).scalar(node.value)
         region = ""
         if node.region is not None:
             if not isinstance(node.region, s.RegionRef) or node.region.name.id not in self.regions:
-                raise LocationError("expected a declared region after `in`", node.region.span)
+                hint = "name a region declared with `region`"
+                if isinstance(node.region, s.RegionRef):
+                    hint = did_you_mean(node.region.name.id, self.regions) or hint
+                raise LocationError("expected a declared region after `in`", node.region.span, hint)
             region = node.region.name.id
         return ir.AtSlice(var, value, region), None
 
@@ -645,6 +713,10 @@ class _Resolver:
                     name.span,
                     f"declare it as field {name.id}({self.time.symbol}, ...)",
                 )
+            if name.id in names:
+                raise ArgumentError(
+                    f"'{name.id}' appears twice in dt(...)", name.span, "list each field once"
+                )
             names.append(name.id)
         sink: list[ir.Placeholder] = []
         value = Evaluator(self.scope("the dynamics", evolve=True, sink=sink)).value(decl.rhs)
@@ -681,11 +753,12 @@ class _Resolver:
             name = decl.name.id
             if decl.value is None:
                 if name not in self.energies:
+                    close = did_you_mean(name, self.energies)
+                    quantity = f"give the quantity: {decl.kind} {name} = integral(...)"
                     raise NameResolutionError(
                         f"'{name}' is not an energy",
                         decl.name.span,
-                        (did_you_mean(name, self.energies) or "")
-                        + f" or give the quantity: {decl.kind} {name} = integral(...)",
+                        f"{close} Or {quantity}" if close else quantity,
                     )
                 energy = self.energies[name]
                 claims.append(
@@ -702,9 +775,12 @@ class _Resolver:
             fields = []
             for name in decl.fields:
                 if name.id not in {f.name for f in self.fields}:
+                    names = [f.name for f in self.fields]
                     raise NameResolutionError(
-                        f"'{name.id}' is not a field", name.span,
-                        did_you_mean(name.id, [f.name for f in self.fields]) or "",
+                        f"'{name.id}' is not a field",
+                        name.span,
+                        did_you_mean(name.id, names)
+                        or ("the fields are: " + ", ".join(names) if names else "declare a field"),
                     )
                 fields.append(name.id)
             location = self.location(decl)[0] if decl.location else None
@@ -716,7 +792,9 @@ class _Resolver:
         for decl in self.statements(s.TrainDecl):
             for item in decl.items:
                 if item.key.id in items:
-                    raise DuplicateNameError(f"training hint '{item.key.id}' is given twice", item.span)
+                    raise DuplicateNameError(
+                        f"training hint '{item.key.id}' is given twice", item.span
+                    )
                 items[item.key.id] = item.value
         return tuple(items.items())
 
@@ -725,9 +803,11 @@ class _Resolver:
     def run(self) -> ir.SpecIR:
         models = self.statements(s.ModelDecl)
         if not models:
+            first = self.module.statements[0].span if self.module.statements else None
+            line, column = (first.line, first.column) if first else (1, 1)
             raise SpecError(
                 "the spec has no `model` line",
-                Span(self.module.file, 1, 1, 1, 2, self.module.source),
+                Span(self.module.file, line, column, line, column + 1, self.module.source),
                 "start the spec with `model NAME`; NAME names the generated classes",
             )
         for extra in models[1:]:
@@ -735,8 +815,8 @@ class _Resolver:
         self.collect()
         self.resolve_constants()
         self.resolve_time()
-        self.resolve_parameters()
         self.resolve_functions()
+        self.resolve_parameters()
         self.resolve_regions()
         self.resolve_places()
         coordinates = self.resolve_coordinates()
@@ -780,6 +860,28 @@ def _ranges(node):
     if isinstance(node, s.RegionOp):
         return (*_ranges(node.left), *_ranges(node.right))
     return ()
+
+
+def _names_in(node):
+    """Every name an expression mentions (called functions included)."""
+    if isinstance(node, s.Name):
+        yield node
+    elif isinstance(node, s.Call):
+        yield node.function
+        for arg in node.args:
+            yield from _names_in(arg)
+    elif isinstance(node, s.BinaryOp):
+        yield from _names_in(node.left)
+        yield from _names_in(node.right)
+    elif isinstance(node, s.Negate):
+        yield from _names_in(node.operand)
+    elif isinstance(node, s.TupleExpr):
+        for item in node.items:
+            yield from _names_in(item)
+    elif isinstance(node, s.MatrixExpr):
+        for row in node.rows:
+            for item in row:
+                yield from _names_in(item)
 
 
 def _has_disk(node) -> bool:
@@ -827,6 +929,18 @@ def _side_names(shape: ir.Box) -> list[str]:
         names.extend(_BOX_SIDES.get(axis, ()))
         names.extend([f"{rng.var.name}_min", f"{rng.var.name}_max"])
     return names
+
+
+def _check_range(lo: sympy.Expr, hi: sympy.Expr, span: Span, error: type[SpecError]) -> None:
+    """Reject [lo, hi] with numeric ends that are not finite reals or not increasing."""
+    if not (lo.is_number and hi.is_number):
+        return
+    if lo.is_real is not True or hi.is_real is not True:
+        raise error(
+            f"a range's ends must be finite real numbers, got [{lo}, {hi}]", span, "write [lo, hi]"
+        )
+    if (hi - lo).is_positive is False:
+        raise error(f"empty range: {lo} is not below {hi}", span, "write [lo, hi] with lo < hi")
 
 
 def _constant_values(constants: dict[str, ir.Constant]) -> dict[sympy.Symbol, sympy.Expr]:

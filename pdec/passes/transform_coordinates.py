@@ -44,7 +44,9 @@ def transform_coordinates(
     except SpecError as error:
         raise error.with_span(system.span) from None
     cut = system.cut
-    on_cut = isinstance(equation.location, ir.OnCurve) and cut and equation.location.curve == cut.curve
+    on_cut = (
+        isinstance(equation.location, ir.OnCurve) and cut and equation.location.curve == cut.curve
+    )
     if on_cut:
         plus, minus = cut_values(spec, system)
         result = apply_cut(result, cut.angle, plus, minus)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import keyword
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ import sympy
 from pdec.errors import (
     ArgumentError,
     EnergyError,
+    InvalidValueError,
     JumpError,
     LocationError,
     NameResolutionError,
@@ -136,7 +138,8 @@ class FieldTuple:
 
 def describe(value) -> str:
     if isinstance(value, Vector):
-        return f"a vector of {len(value.items)}"
+        n = len(value.items)
+        return f"a vector of {n} component{'s' if n != 1 else ''}"
     if isinstance(value, MatrixValue):
         return f"a {len(value.rows)}×{len(value.rows[0])} matrix"
     if isinstance(value, Operator):
@@ -195,10 +198,27 @@ class Evaluator:
 
     def value(self, node: s.Expression):
         method = getattr(self, "_" + type(node).__name__)
-        return method(node)
+        value = method(node)
+        if isinstance(value, sympy.Basic) and value.has(sympy.zoo, sympy.nan, sympy.oo):
+            raise InvalidValueError(
+                "this is not a finite number (a division by zero, or log(0)?)",
+                node.span,
+                "check the denominators and the arguments of log, tan, ...",
+            )
+        return value
 
     # -- leaves
     def _Number(self, node: s.Number):
+        mantissa, _, exponent = node.text.lower().partition("e")
+        digits = len(mantissa.replace(".", "").lstrip("0"))
+        magnitude = exponent.lstrip("+-").lstrip("0")
+        if digits > MAX_DIGITS or len(magnitude) > 8 or int(magnitude or 0) > MAX_DIGITS:
+            raise UnsupportedError(
+                f"the number {_abbreviate(node.text)} is too long or too large for exact "
+                "arithmetic",
+                node.span,
+                f"numbers may have up to {MAX_DIGITS} digits and exponents up to e±{MAX_DIGITS}",
+            )
         return to_number(node.text)
 
     def _Name(self, node: s.Name):
@@ -229,6 +249,13 @@ class Evaluator:
                 node.span,
                 f"write {name}(...)",
             )
+        variables = [v.name for v in scope.space] + ([scope.time.name] if scope.time else [])
+        if name in variables:
+            raise NameResolutionError(
+                f"{scope.what} cannot depend on the variable '{name}'",
+                node.span,
+                "only constants may appear here",
+            )
         raise NameResolutionError(
             f"undefined name '{name}'",
             node.span,
@@ -247,6 +274,8 @@ class Evaluator:
         left, right = self.value(node.left), self.value(node.right)
         op = node.op
         if isinstance(left, sympy.Basic) and isinstance(right, sympy.Basic):
+            if op == "^":
+                _check_power(left, right, node.span)
             return {
                 "+": lambda: left + right,
                 "-": lambda: left - right,
@@ -274,9 +303,7 @@ class Evaluator:
             return FieldTuple(tuple(_field_name(v) for v in items))
         for item, value in zip(node.items, items):
             if not isinstance(value, sympy.Basic):
-                raise ShapeError(
-                    f"a tuple holds scalars, got {describe(value)}", item.span, ""
-                )
+                raise ShapeError(f"a tuple holds scalars, got {describe(value)}", item.span, "")
         return Vector(tuple(items))
 
     def _MatrixExpr(self, node: s.MatrixExpr):
@@ -436,7 +463,7 @@ class Evaluator:
         space = self.scope.space
         if not isinstance(value, Vector) or len(value.items) != len(space):
             raise ShapeError(
-                f"div takes a vector of {len(space)} components, got {describe(value)}",
+                f"div takes {describe(Vector(space))}, got {describe(value)}",
                 node.args[0].span,
                 "for the Laplacian of a scalar write lap(u) or div(grad(u))",
             )
@@ -459,12 +486,14 @@ class Evaluator:
         normal = place.normal
         if normal is None:
             normal = tuple(sympy.Symbol(f"n_{v}") for v in self.scope.space)
-        return sympy.Add(*[n * sympy.Derivative(value, v) for n, v in zip(normal, self.scope.space)])
+        return sympy.Add(
+            *[n * sympy.Derivative(value, v) for n, v in zip(normal, self.scope.space)]
+        )
 
     def _op_jump(self, node: s.Call):
         self._expect_arguments(node, 1)
         if not isinstance(self.scope.place, ir.Curve):
-            where = "a boundary" if self.scope.place is not None else "here"
+            where = "on a boundary" if self.scope.place is not None else f"in {self.scope.what}"
             raise JumpError(
                 f"jump is taken across a curve, not {where}",
                 node.span,
@@ -524,9 +553,7 @@ class Evaluator:
         for field_decl in fields:
             if self.scope.evolve:
                 mark = "∂" if partial or not energy.space else "δ"
-                function = sympy.Function(f"{mark}{name}/{mark}{field_decl.name}")(
-                    *field_decl.args
-                )
+                function = sympy.Function(f"{mark}{name}/{mark}{field_decl.name}")(*field_decl.args)
                 self.scope.sink.append(ir.Placeholder(function, name, field_decl.name))
                 results.append(function)
             elif energy.learned:
@@ -552,6 +579,10 @@ class Evaluator:
                     f"{_render(item)} is not a field",
                     item.span,
                     "name a field declared with `field`, or a tuple of them: (q, p)",
+                )
+            if decl in fields:
+                raise ArgumentError(
+                    f"'{item.id}' appears twice in {op}(H, ...)", item.span, "list each field once"
                 )
             fields.append(decl)
         return fields
@@ -595,7 +626,11 @@ def _scale(value, factor, span: Span):
 
 
 def _add(left, right, node: s.BinaryOp):
-    if isinstance(left, Vector) and isinstance(right, Vector) and len(left.items) == len(right.items):
+    if (
+        isinstance(left, Vector)
+        and isinstance(right, Vector)
+        and len(left.items) == len(right.items)
+    ):
         return Vector(tuple(a + b for a, b in zip(left.items, right.items)))
     if isinstance(left, IntegralValue) and isinstance(right, IntegralValue):
         if set(left.space) == set(right.space):
@@ -644,6 +679,29 @@ def _operator_power(op: Operator, n: int) -> Operator:
         return e
 
     return Operator(apply, f"{op.text}^{n}")
+
+
+MAX_DIGITS = 1000  # beyond this, exact SymPy arithmetic on literals becomes too slow
+
+
+def _check_power(base: sympy.Expr, exponent: sympy.Expr, span: Span) -> None:
+    """Refuse rational powers whose exact value would have more than MAX_DIGITS digits."""
+    if not (isinstance(base, sympy.Rational) and isinstance(exponent, sympy.Rational)):
+        return
+    if abs(base.p) == base.q or base.p == 0:  # 0, 1 and -1
+        return
+    digits = abs(exponent) * max(math.log10(abs(base.p)), math.log10(base.q))
+    if digits > MAX_DIGITS:
+        shown = str(base) if base.is_Integer and base > 0 else f"({base})"
+        raise UnsupportedError(
+            f"{shown}^{_abbreviate(str(exponent))} is too large for exact arithmetic",
+            span,
+            f"results may have up to {MAX_DIGITS} digits",
+        )
+
+
+def _abbreviate(text: str) -> str:
+    return text if len(text) <= 20 else text[:8] + "..." + text[-8:]
 
 
 def _scalar_hint(value) -> str:

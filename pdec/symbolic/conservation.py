@@ -6,7 +6,9 @@ For Q = ∫ q dx over a periodic box,
 
 and :func:`check_quantity` decides the sign of this by three arguments, in order:
 
-1. the integrand is a total divergence (its Euler operator vanishes) ⇒ conserved;
+1. the integrand is a total divergence (its Euler operator vanishes) with no
+   explicit x-dependence ⇒ conserved (or, if a constant c is left over,
+   dQ/dt = c·|box| ≠ 0 ⇒ not conserved);
 2. F = G(w) with w = δQ/δu and G a constant-coefficient linear operator, found by
    an ansatz; G skew-adjoint ⇒ conserved, G negative semidefinite ⇒ dissipated
    (see :mod:`pdec.symbolic.structure`);
@@ -123,7 +125,7 @@ def check_quantity(
     verdict = _by_divergence(problem, periods)
     if verdict is not None:
         return verdict
-    structure = _by_operator(problem)
+    structure = _by_operator(problem, periods)
     if structure is not None and structure.verdict in ("conserved", "dissipated"):
         return structure
     witness = find_witness(problem.rate, problem.fields, problem.space, periods)
@@ -137,11 +139,12 @@ def check_quantity(
             problem.rate,
             witness,
         )
+    why = f" ({structure.reason})" if structure is not None else ""
     return Verdict(
         "not shown",
         f"dQ/dt = {problem.integral(problem.rate)} is not a total derivative, no "
-        "structure u_t = G(δQ/δu) with G skew or negative semidefinite was found, "
-        "and the states tried gave dQ/dt = 0",
+        "structure u_t = G(δQ/δu) with G skew or negative semidefinite was found"
+        f"{why}, and the states tried gave dQ/dt = 0",
         problem.rate,
     )
 
@@ -163,7 +166,7 @@ def _set_up(
     density = exact_numbers(expand_derivatives(density))
     rhs = tuple(exact_numbers(expand_derivatives(flux[f])) for f in fields)
     gradient = tuple(variational_derivative(density, f, space) for f in fields)
-    rate = sympy.expand(sum((g * r for g, r in zip(gradient, rhs)), sympy.Integer(0)))
+    rate = sympy.expand(sum((g * r for g, r in zip(gradient, rhs, strict=True)), sympy.Integer(0)))
     return _Problem(fields, space, rhs, gradient, rate)
 
 
@@ -185,13 +188,6 @@ def _by_divergence(
                 rate,
             )
         return None
-    if not euler_operator_vanishes(rate, problem.fields, problem.space):
-        return None
-    jet, back = to_jet(rate, problem.fields, problem.space)
-    if jet.free_symbols & set(problem.space) or jet.atoms(Derivative):
-        return None  # explicit x-dependence: the flux P need not be periodic
-    base = sympy.simplify(jet.xreplace(dict.fromkeys(back, sympy.Integer(0))))
-    integral = problem.integral(rate)
     if rate == 0:
         return Verdict(
             "conserved",
@@ -199,6 +195,13 @@ def _by_divergence(
             "is 0 identically",
             rate,
         )
+    if not euler_operator_vanishes(rate, problem.fields, problem.space):
+        return None
+    jet, back = to_jet(rate, problem.fields, problem.space)
+    if jet.free_symbols & set(problem.space) or jet.atoms(Derivative):
+        return None  # explicit x-dependence: the flux P need not be periodic
+    base = sympy.simplify(jet.xreplace(dict.fromkeys(back, sympy.Integer(0))))
+    integral = problem.integral(rate)
     if base == 0:
         return Verdict(
             "conserved",
@@ -221,17 +224,37 @@ def _by_divergence(
     return None
 
 
+def _explicitly_periodic(
+    expr: Expr, problem: _Problem, periods: Mapping[Symbol, tuple[Expr, Expr]]
+) -> bool:
+    """Whether the explicit dependence of ``expr`` on x (not through the fields) is
+    periodic with the box, e.g. none at all, or sin(2πx/L)."""
+    jet, _ = to_jet(expr, problem.fields, problem.space)
+    for v in jet.free_symbols & set(problem.space):
+        lo, hi = periods[v]
+        if not is_identically_zero(jet.xreplace({v: v + hi - lo}) - jet):
+            return False
+    return True
+
+
 def _chain_rule_text(problem: _Problem) -> str:
     """Σ_i (δQ/δu_i)·F_i unexpanded, so that a reader sees the terms cancel."""
     parts = [
-        f"({problem.text(g)})*({problem.text(r)})" for g, r in zip(problem.gradient, problem.flux)
+        f"({problem.text(g)})*({problem.text(r)})"
+        for g, r in zip(problem.gradient, problem.flux, strict=True)
     ]
     return " + ".join(parts)
 
 
-def _by_operator(problem: _Problem) -> Verdict | None:
+def _by_operator(problem: _Problem, periods: Mapping[Symbol, tuple[Expr, Expr]]) -> Verdict | None:
     """Step 2: write F = G(w), w = δQ/δu, G constant-coefficient linear, and
-    classify G; None if no such G was found."""
+    classify G; None if no such G was found.
+
+    The Fourier argument needs w periodic, which fails when w depends explicitly
+    on x in a non-periodic way (Q = ∫ x u dx has w = x); such w are not tried.
+    """
+    if not all(_explicitly_periodic(w, problem, periods) for w in problem.gradient):
+        return None
     coefficients = _fit_operator(problem)
     if coefficients is None:
         return None
@@ -239,7 +262,7 @@ def _by_operator(problem: _Problem) -> Verdict | None:
     wavenumbers = tuple(wavenumber(v) for v in problem.space)
     symbol = sympy.zeros(n, n)
     for (i, j, alpha), c in coefficients.items():
-        mode = sympy.Mul(*[(sympy.I * k) ** a for k, a in zip(wavenumbers, alpha)])
+        mode = sympy.Mul(*[(sympy.I * k) ** a for k, a in zip(wavenumbers, alpha, strict=True)])
         symbol[i, j] += c * mode
     structure = classify_symbol(symbol, wavenumbers)
     operator = _operator_text(coefficients, n, problem.space)
@@ -287,11 +310,13 @@ def _fit_operator(problem: _Problem) -> dict[tuple[int, int, MultiIndex], Expr] 
 
 def _differentiate(expr: Expr, space: tuple[Symbol, ...], alpha: MultiIndex) -> Expr:
     """D^α expr (total derivatives); ``sympy.diff`` with no variables would refuse."""
-    steps = [(v, a) for v, a in zip(space, alpha) if a]
+    steps = [(v, a) for v, a in zip(space, alpha, strict=True) if a]
     return sympy.diff(expr, *steps) if steps else expr
 
 
 def _multi_indices(problem: _Problem) -> list[MultiIndex]:
+    """The α of the ansatz: per variable up to the highest order in F, and in total
+    up to F's total order (G cannot raise the order beyond F's)."""
     if not problem.space:
         return [()]
     orders = [
@@ -327,7 +352,7 @@ def _solve_identity(
     free = set().union(*(v.free_symbols for v in values)) & set(unknowns)
     # Any member of a family of solutions will do: set the free constants to 0.
     values = [v.xreplace(dict.fromkeys(free, sympy.Integer(0))) for v in values]
-    solution = dict(zip(unknowns, values))
+    solution = dict(zip(unknowns, values, strict=True))
     if not is_identically_zero(jet.xreplace(solution)):
         return None
     return solution
@@ -347,7 +372,10 @@ def _operator_text(
     """The operator G as text: ``∂x²``, ``-1``, ``[[0, 1], [-1, -1/10]]``."""
     entries = [["0"] * n for _ in range(n)]
     grouped: dict[tuple[int, int], list[str]] = {}
-    for (i, j, alpha), c in sorted(coefficients.items(), key=lambda item: item[0]):
+    # Highest derivatives first, x before y: ∂x² + ∂y², ∂x² + ∂x.
+    order = sorted(coefficients, key=lambda key: (key[0], key[1], [-a for a in key[2]]))
+    for i, j, alpha in order:
+        c = coefficients[(i, j, alpha)]
         grouped.setdefault((i, j), []).append(_operator_term(c, alpha, space))
     for (i, j), terms in grouped.items():
         entries[i][j] = " + ".join(terms).replace("+ -", "- ")
@@ -362,7 +390,7 @@ _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 def _operator_term(c: Expr, alpha: MultiIndex, space: tuple[Symbol, ...]) -> str:
     derivative = "".join(
         f"∂{v.name}" + (str(a).translate(_SUPERSCRIPTS) if a > 1 else "")
-        for v, a in zip(space, alpha)
+        for v, a in zip(space, alpha, strict=True)
         if a
     )
     if not derivative:
@@ -378,8 +406,9 @@ def _operator_term(c: Expr, alpha: MultiIndex, space: tuple[Symbol, ...]) -> str
 
 
 # Step 3. Deterministic trial states: (10a, 10b, m, 10c) for
-# a + b*sin(2*pi*m*x/L) + c*cos(4*pi*m*x/L); field i adds i/10 to a and i to m, so
-# that different fields get different states.
+# a + b*sin(θ) + c*cos(2θ + 1), θ = 2π m x/L; field i adds i/10 to a and i to m, so
+# that different fields get different states. The phase 1 breaks the symmetry
+# x ↦ L/2 − x, under which rates such as ∫ u_x³ dx would vanish for every state.
 _TRIAL_STATES = ((3, 5, 1, 2), (-2, 4, 2, 3), (7, 0, 1, 0))
 # For ODE systems: the value of field i in trial s is _TRIAL_POINTS[s][i % 4].
 _TRIAL_POINTS = ((0.3, -0.7, 1.1, 0.45), (1.2, 0.5, -0.4, -0.9), (-0.6, 0.8, 0.25, 1.3))
@@ -410,16 +439,16 @@ def find_witness(
     for trial in range(len(_TRIAL_STATES)):
         if space:
             states = [_trial_state(trial, i, space, periods) for i in range(len(fields))]
-            state_of = {f: expr for f, (expr, _) in zip(fields, states)}
+            state_of = {f: expr for f, (expr, _) in zip(fields, states, strict=True)}
             value, scale = _integrate(jet, back, state_of, space, periods)
             shown = [text for _, text in states]
         else:
             row = _TRIAL_POINTS[trial]
             points = [row[i % 4] + 0.1 * (i // 4) for i in range(len(fields))]
-            value, scale = _evaluate_point(jet, back, dict(zip(fields, points)))
+            value, scale = _evaluate_point(jet, back, dict(zip(fields, points, strict=True)))
             shown = [f"{p:g}" for p in points]
         if np.isfinite(value) and scale > 0 and abs(value) > _RELATIVE_TOLERANCE * scale:
-            witness: dict = {f.func.__name__: text for f, text in zip(fields, shown)}
+            witness: dict = {f.func.__name__: text for f, text in zip(fields, shown, strict=True)}
             witness["dQ/dt"] = float(value)
             return witness
     return None
@@ -432,35 +461,21 @@ def _trial_state(
     periods: Mapping[Symbol, tuple[Expr, Expr]],
 ) -> tuple[Expr, str]:
     """State number ``trial`` of field ``index``, as an expression and as text:
-    a + b*sin(θ) + c*cos(2θ) with θ = Σ_d 2π (m + d) x_d / L_d."""
+    a + b*sin(θ) + c*cos(2θ + 1) with θ = Σ_d 2π (m + d) x_d / L_d."""
     offset, amplitude, mode, second = _TRIAL_STATES[trial]
     a, b, c = (sympy.Rational(n, 10) for n in (offset + index, amplitude, second))
     mode += index
     phase = sympy.Integer(0)
-    waves = []
     for d, v in enumerate(space):
         lo, hi = periods[v]
-        length = sympy.nsimplify(hi - lo)
-        phase += 2 * sympy.pi * (mode + d) * v / length
-        waves.append((mode + d, v, length))
-    expr = a + b * sympy.sin(phase) + c * sympy.cos(2 * phase)
-    text = f"{(offset + index) / 10:g}"
+        phase += 2 * sympy.pi * (mode + d) * v / sympy.nsimplify(hi - lo)
+    expr = a + b * sympy.sin(phase) + c * sympy.cos(2 * phase + 1)
+    text = f"{float(a):g}"
     if b:
-        text += f" + {amplitude / 10:g}*sin({_phase_text(2, waves)})"
+        text += f" + {float(b):g}*sin({sympy.sstr(phase)})"
     if c:
-        text += f" + {second / 10:g}*cos({_phase_text(4, waves)})"
+        text += f" + {float(c):g}*cos({sympy.sstr(2 * phase + 1)})"
     return expr, text
-
-
-def _phase_text(factor: int, waves: list[tuple[int, Symbol, Expr]]) -> str:
-    """``factor*pi*m*x/L + ...`` written as a person would: ``2*pi*x/10``."""
-    parts = []
-    for mode, v, length in waves:
-        part = f"{factor * mode}*pi*{v.name}"
-        if length != 1:
-            part += f"/{sympy.sstr(length)}"
-        parts.append(part)
-    return " + ".join(parts)
 
 
 def _integrate(
@@ -470,32 +485,54 @@ def _integrate(
     space: tuple[Symbol, ...],
     periods: Mapping[Symbol, tuple[Expr, Expr]],
 ) -> tuple[float, float]:
-    """∫ jet and ∫ Σ |terms of jet| over the box, at the given states."""
+    """∫ jet and ∫ Σ |terms of jet| over the box, at the given states (NaN if the
+    rate is not real and finite there)."""
     values = {}
     for symbol, original in back.items():
         field = original.expr if isinstance(original, Derivative) else original
         state = state_of[field]
         if isinstance(original, Derivative):
-            alpha = multi_index(original, space)
-            state = _differentiate(state, space, alpha)
+            state = _differentiate(state, space, multi_index(original, space))
         values[symbol] = state
-    terms = sympy.Add.make_args(sympy.expand(jet.xreplace(values)))
-    n = _GRID_POINTS.get(len(space), 16)
-    axes = []
-    volume = 1.0
-    for v in space:
-        lo, hi = (float(e) for e in periods[v])
-        axes.append(lo + (hi - lo) * np.arange(n) / n)
-        volume *= hi - lo
-    grid = np.meshgrid(*axes, indexing="ij")
-    evaluate = sympy.lambdify(space, list(terms), modules="numpy")
+    terms = [term.xreplace(values) for term in sympy.Add.make_args(jet)]
+    periodic = not jet.free_symbols & set(space)
+    grid, weights = _quadrature(space, periods, periodic)
+    evaluate = sympy.lambdify(space, terms, modules="numpy")
     with np.errstate(all="ignore"):
         samples = [
-            np.broadcast_to(np.asarray(t, dtype=float), grid[0].shape) for t in evaluate(*grid)
+            np.broadcast_to(np.asarray(value, dtype=complex), weights.shape)
+            for value in evaluate(*grid)
         ]
-    value = volume * float(sum(s.mean() for s in samples))
-    scale = volume * float(sum(np.abs(s).mean() for s in samples))
+    if any(not np.all(np.isfinite(s)) or np.any(s.imag != 0) for s in samples):
+        return float("nan"), 0.0
+    value = float(sum(np.sum(weights * s.real) for s in samples))
+    scale = float(sum(np.sum(weights * np.abs(s)) for s in samples))
     return value, scale
+
+
+def _quadrature(
+    space: tuple[Symbol, ...], periods: Mapping[Symbol, tuple[Expr, Expr]], periodic: bool
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Nodes and weights on the box. For a periodic integrand the rectangle rule on
+    a uniform grid is spectrally accurate (exact for trigonometric polynomials of
+    low degree); an explicit non-periodic x-dependence needs Gauss–Legendre, or the
+    O(1/n) error of the rectangle rule could pass for a nonzero rate."""
+    n = _GRID_POINTS.get(len(space), 16)
+    axes, axis_weights = [], []
+    for v in space:
+        lo, hi = (float(e) for e in periods[v])
+        if periodic:
+            axes.append(lo + (hi - lo) * np.arange(n) / n)
+            axis_weights.append(np.full(n, (hi - lo) / n))
+        else:
+            nodes, weights = np.polynomial.legendre.leggauss(n)
+            axes.append(lo + (hi - lo) * (nodes + 1) / 2)
+            axis_weights.append(weights * (hi - lo) / 2)
+    grid = np.meshgrid(*axes, indexing="ij")
+    weights = np.ones(grid[0].shape)
+    for w in np.meshgrid(*axis_weights, indexing="ij"):
+        weights = weights * w
+    return grid, weights
 
 
 def _evaluate_point(

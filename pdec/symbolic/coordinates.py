@@ -56,9 +56,7 @@ class CoordinateMap:
     def __post_init__(self) -> None:
         for role, symbols in (("new", self.new), ("old", self.old)):
             if not all(isinstance(s, sympy.Symbol) for s in symbols):
-                raise CoordinateError(
-                    f"the {role} variables of map '{self.name}' must be names"
-                )
+                raise CoordinateError(f"the {role} variables of map '{self.name}' must be names")
             if len(set(symbols)) != len(symbols):
                 raise CoordinateError(f"map '{self.name}' repeats a {role} variable")
         if len(self.forward) != len(self.old) or len(self.new) != len(self.old):
@@ -68,12 +66,8 @@ class CoordinateMap:
                 hint="give one expression per old variable, as many as there are new ones",
             )
         if set(self.new) & set(self.old):
-            raise CoordinateError(
-                f"map '{self.name}' uses a name as both old and new variable"
-            )
-        mentioned = set().union(
-            *(sympy.sympify(f, strict=True).free_symbols for f in self.forward)
-        )
+            raise CoordinateError(f"map '{self.name}' uses a name as both old and new variable")
+        mentioned = set().union(*(sympy.sympify(f, strict=True).free_symbols for f in self.forward))
         circular = mentioned & set(self.old)
         if circular:
             names = ", ".join(sorted(str(s) for s in circular))
@@ -181,14 +175,17 @@ def cut_sides(
     such as D are; :class:`CoordinateError` when it cannot be decided at all.
     """
     if angle not in cmap.new:
+        raise CoordinateError(f"the cut variable {angle} is not a variable of map '{cmap.name}'")
+    if len(normal) != len(cmap.old) or len(point) != len(cmap.old):
         raise CoordinateError(
-            f"the cut variable {angle} is not a variable of map '{cmap.name}'"
+            f"the cut's normal and point need {len(cmap.old)} components, as map '{cmap.name}' has"
         )
     cut_value = sympy.sympify(cut_value, strict=True)
     values = dict(constants or {})
     others = [v for v in cmap.new if v != angle]
     equations = [
-        (f.subs(angle, cut_value) - p).subs(values) for f, p in zip(cmap.forward, point)
+        (f.subs(angle, cut_value) - p).subs(values)
+        for f, p in zip(cmap.forward, point, strict=True)
     ]
     solutions = sympy.solve(equations, others, dict=True)
     if not solutions:
@@ -196,11 +193,9 @@ def cut_sides(
             f"the point {tuple(point)} is not on {angle} = {cut_value} of map '{cmap.name}'",
             hint="place the cut along the curve the jump is taken on",
         )
-    tangent = [
-        sympy.diff(f, angle).subs(angle, cut_value).subs(values) for f in cmap.forward
-    ]
+    tangent = [sympy.diff(f, angle).subs(angle, cut_value).subs(values) for f in cmap.forward]
     sides = {
-        _sign(sum(n * e for n, e in zip(normal, tangent)).subs(s)) for s in solutions
+        _sign(sum(n * e for n, e in zip(normal, tangent, strict=True)).subs(s)) for s in solutions
     }
     sides.discard(None)
     if len(sides) != 1 or 0 in sides:
@@ -243,7 +238,7 @@ class _Rewriter:
         self.cmap = cmap
         self.inverse = inverse
         self.index = {old: i for i, old in enumerate(cmap.old)}
-        self.substitution = dict(zip(cmap.old, cmap.forward))
+        self.substitution = dict(zip(cmap.old, cmap.forward, strict=True))
         self.moving = set().union(
             *(sympy.sympify(f, strict=True).free_symbols for f in cmap.forward)
         )
@@ -266,9 +261,7 @@ class _Rewriter:
             return self._derivative(expr)
         if isinstance(expr, AppliedUndef):
             return self._unknown(expr)
-        bound = set(getattr(expr, "bound_symbols", ())) | set(
-            getattr(expr, "variables", ())
-        )
+        bound = set(getattr(expr, "bound_symbols", ())) | set(getattr(expr, "variables", ()))
         if bound & set(self.cmap.old):
             raise UnsupportedError(
                 f"cannot change coordinates in {expr}: it binds an old variable",
@@ -298,9 +291,9 @@ class _Rewriter:
         """∂expr/∂x_i = Σ_j (∂ξ_j/∂x_i) ∂expr/∂ξ_j."""
         return sympy.Add(
             *(
-                self.inverse[i, j] * sympy.diff(expr, new)
+                self.inverse[j, i] * sympy.diff(expr, new)
                 for j, new in enumerate(self.cmap.new)
-                if self.inverse[i, j] != 0
+                if self.inverse[j, i] != 0
             )
         )
 
@@ -316,9 +309,7 @@ class _Rewriter:
             )
         if sorted(slots, key=str) == sorted(self.cmap.old, key=str):
             self._record(name, self.renamed, self.composed)
-            renamed = [
-                self.cmap.new[self.index[a]] if a in old else a for a in expr.args
-            ]
+            renamed = [self.cmap.new[self.index[a]] if a in old else a for a in expr.args]
             return expr.func(*renamed)
         if not all(isinstance(arg, sympy.Symbol) for arg in expr.args):
             raise CoordinateError(
@@ -348,9 +339,7 @@ def _simplify_coefficient(coefficient: sympy.Expr) -> sympy.Expr:
     if coefficient.is_Rational:
         return coefficient
     rational = sympy.cancel(coefficient)
-    return sympy.factor_terms(
-        min(rational, _pythagorean(rational), key=sympy.count_ops)
-    )
+    return sympy.factor_terms(min(rational, _pythagorean(rational), key=sympy.count_ops))
 
 
 def _pythagorean(expr: sympy.Expr) -> sympy.Expr:
@@ -396,9 +385,7 @@ def _sign(value: sympy.Expr) -> int | None:
 
 
 def _positive(value: sympy.Expr) -> sympy.Expr:
-    return value.xreplace(
-        {s: sympy.Dummy(s.name, positive=True) for s in value.free_symbols}
-    )
+    return value.xreplace({s: sympy.Dummy(s.name, positive=True) for s in value.free_symbols})
 
 
 __all__ = [

@@ -108,7 +108,9 @@ def operator_symbol(
             if term == 0:
                 continue
             j, alpha, coefficient = _split_term(term, column, space, variables)
-            factor = sympy.Mul(*[(sympy.I * k) ** a for k, a in zip(wavenumbers, alpha)])
+            factor = sympy.Mul(
+                *[(sympy.I * k) ** a for k, a in zip(wavenumbers, alpha, strict=True)]
+            )
             sigma[i, j] += coefficient * factor
     return sigma.applyfunc(sympy.expand), wavenumbers
 
@@ -259,8 +261,16 @@ def _classify_hermitian(
             proven, witness = _nonnegative(minor, wavenumbers)
             if proven:
                 continue
-            if witness is not None:
+            if witness is not None and not hermitian.xreplace(witness).free_symbols:
                 return _positive_direction(symbol, hermitian, wavenumbers, witness)
+            if witness is not None:
+                return OperatorStructure(
+                    symbol,
+                    wavenumbers,
+                    "neither",
+                    f"the principal minor {sympy.sstr(minor)} of minus {what[:-1]} is "
+                    f"< 0{_at(witness)}, so {_form(wavenumbers)} > 0 for some w",
+                )
             undecided.append(sympy.sstr(minor))
     if not undecided:
         return OperatorStructure(
@@ -320,7 +330,8 @@ def _nonnegative(
     # Factored forms such as (k**2 - 1)**2 are within reach of the assumptions.
     if sympy.factor(p).is_nonnegative:
         return True, None
-    if len(wavenumbers) == 1 and not p.free_symbols - set(wavenumbers):
+    univariate = len(wavenumbers) == 1 and not p.free_symbols - set(wavenumbers)
+    if univariate and p.is_polynomial(*wavenumbers):
         return _univariate_nonnegative(p, wavenumbers[0])
     return False, _negative_point(p, wavenumbers)
 
@@ -354,11 +365,19 @@ def _univariate_nonnegative(p: Expr, k: Symbol) -> tuple[bool, dict[Symbol, Expr
             continue
         for root in factor.real_roots():
             if poly.eval(root).evalf(50) < 0:
-                point = sympy.nsimplify(root.evalf(20), rational=True)
-                if poly.eval(point) < 0:
-                    return False, {k: point}
-                return False, _negative_point(p, (k,))
+                point = _rational_near(root, lambda q: poly.eval(q) < 0)
+                return False, {k: point} if point is not None else _negative_point(p, (k,))
     return True, None
+
+
+def _rational_near(root: Expr, accept) -> Expr | None:
+    """The shortest decimal near ``root`` that ``accept`` takes (a readable witness)."""
+    for digits in range(1, 16):
+        scale = 10**digits
+        candidate = sympy.Rational(int((root * scale).evalf(30).round()), scale)
+        if accept(candidate):
+            return candidate
+    return None
 
 
 def _far_point(poly: sympy.Poly, k: Symbol) -> dict[Symbol, Expr] | None:
@@ -376,7 +395,7 @@ def _negative_point(p: Expr, wavenumbers: tuple[Symbol, ...]) -> dict[Symbol, Ex
     if p.free_symbols - set(wavenumbers):
         return None
     for values in itertools.product(_TRIAL_WAVENUMBERS, repeat=len(wavenumbers)):
-        point = dict(zip(wavenumbers, values))
+        point = dict(zip(wavenumbers, values, strict=True))
         if p.xreplace(point) < 0:
             return point
     return None

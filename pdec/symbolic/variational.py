@@ -80,7 +80,7 @@ def jet_derivatives(expr: Expr, field: AppliedUndef) -> set[Derivative]:
 
 def jet_name(field: AppliedUndef, alpha: MultiIndex, space: Sequence[Symbol]) -> str:
     """The textbook name of a jet variable: ``u``, ``u_x``, ``u_xxy``."""
-    letters = "".join(v.name * a for v, a in zip(space, alpha))
+    letters = "".join(v.name * a for v, a in zip(space, alpha, strict=True))
     name = field.func.__name__
     return f"{name}_{letters}" if letters else name
 
@@ -192,7 +192,7 @@ def variational_derivative(density: Expr, field: AppliedUndef, space: Sequence[S
         partial = partial.xreplace(back)
         if isinstance(original, Derivative):
             alpha = multi_index(original, space)
-            steps = [(v, a) for v, a in zip(space, alpha) if a]
+            steps = [(v, a) for v, a in zip(space, alpha, strict=True) if a]
             # (−D)^α: total derivatives, since the fields in `partial` depend on x.
             partial = (-1) ** sum(alpha) * sympy.diff(partial, *steps)
         result += partial

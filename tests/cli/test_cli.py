@@ -63,7 +63,9 @@ def test_check_json():
 
 def test_spec_error_is_rendered_without_traceback(tmp_path):
     spec = tmp_path / "bad.pde"
-    spec.write_text("model m\nregion I = interval(x in [0, 1])\nfield u(x)\npde eq: dx(v) = 0 in I\n")
+    spec.write_text(
+        "model m\nregion I = interval(x in [0, 1])\nfield u(x)\npde eq: dx(v) = 0 in I\n"
+    )
     result = pdec("check", spec)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr

@@ -65,8 +65,17 @@ structure G = skew
 
 def test_structure_classes_of_shipped_specs():
     kinds = {
-        name: pdec.load(Path(__file__).resolve().parents[2] / "specs" / f"{name}.pde").structure.kind
-        for name in ("kdv", "cahn_hilliard", "allen_cahn", "pendulum", "pendulum_frictionless", "wave")
+        name: pdec.load(
+            Path(__file__).resolve().parents[2] / "specs" / f"{name}.pde"
+        ).structure.kind
+        for name in (
+            "kdv",
+            "cahn_hilliard",
+            "allen_cahn",
+            "pendulum",
+            "pendulum_frictionless",
+            "wave",
+        )
     }
     assert kinds == {
         "kdv": "skew-adjoint",
