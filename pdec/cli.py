@@ -10,6 +10,7 @@ line) is wrong — the message points at file:line:col; 3 an internal error.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import sys
@@ -193,16 +194,14 @@ def main() -> None:
 
 
 def _usage_errors() -> tuple[type, ...]:
-    """Click's exception class as typer raises it (recent typer vendors click)."""
-    import click
-
-    classes: list[type] = [click.ClickException]
-    try:
-        from typer._click.exceptions import ClickException as Vendored
-
-        classes.append(Vendored)
-    except ImportError:
-        pass
+    """Click's exception class as typer raises it: recent typer vendors its own click,
+    older typer uses the click package."""
+    classes: list[type] = []
+    for module in ("typer._click.exceptions", "click.exceptions"):
+        try:
+            classes.append(importlib.import_module(module).ClickException)
+        except ImportError:
+            continue
     return tuple(classes)
 
 
