@@ -65,12 +65,8 @@ class TextPrinter(StrPrinter):
         return f"∂{suffix}({self._print(inner)})"  # e.g. ∂x(δH/δu)
 
     def _print_Subs(self, expr: sympy.Subs):
-        inner, variables, points = expr.args
-        if isinstance(inner, sympy.Derivative) and isinstance(inner.expr, AppliedUndef):
-            values = dict(zip(variables, points))
-            args = ", ".join(self._print(values.get(a, a)) for a in inner.expr.args)
-            return f"{self._print(inner)}({args})"
-        return super()._print_Subs(expr)
+        args = _evaluation_point(self, expr)
+        return f"{self._print(expr.expr)}({args})" if args else super()._print_Subs(expr)
 
     def _print_OneSided(self, expr: OneSided):
         mark = "⁺" if expr.side > 0 else "⁻"
@@ -99,16 +95,24 @@ class TeXPrinter(LatexPrinter):
         return super()._print_Derivative(expr)
 
     def _print_Subs(self, expr: sympy.Subs):
-        inner, variables, points = expr.args
-        if isinstance(inner, sympy.Derivative) and isinstance(inner.expr, AppliedUndef):
-            values = dict(zip(variables, points))
-            args = ", ".join(self._print(values.get(a, a)) for a in inner.expr.args)
-            return f"{self._print(inner)}\\left({args}\\right)"
-        return super()._print_Subs(expr)
+        args = _evaluation_point(self, expr)
+        if not args:
+            return super()._print_Subs(expr)
+        return f"{self._print(expr.expr)}\\left({args}\\right)"
 
     def _print_OneSided(self, expr: OneSided):
         mark = "+" if expr.side > 0 else "-"
         return f"\\left.{self._print(expr.args[0])}\\right|^{{{mark}}}"
+
+
+def _evaluation_point(printer, expr: sympy.Subs) -> str:
+    """The printed arguments of a derivative evaluated at a point, as in u_θ(r, 0); ""
+    if ``expr`` is not a derivative of an unknown function."""
+    inner = expr.expr
+    if not (isinstance(inner, sympy.Derivative) and isinstance(inner.expr, AppliedUndef)):
+        return ""
+    values = dict(zip(expr.variables, expr.point))
+    return ", ".join(printer._print(values.get(a, a)) for a in inner.expr.args)
 
 
 def text(expr) -> str:

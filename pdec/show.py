@@ -28,7 +28,10 @@ def describe_location(spec, location: ir.Location, coords: str | None, fmt=displ
             if system.cut and system.cut.curve == location.curve:
                 plus, minus = cut_values(spec.ir, system)
                 angle = fmt(system.cut.angle)
-                text += f" ({angle} = {fmt(plus)}⁺ | {fmt(minus)}⁻)"
+                if fmt is display.latex:  # inside \text{}: math goes between $
+                    text += f" (${angle} = {fmt(plus)}^+ \\mid {fmt(minus)}^-$)"
+                else:
+                    text += f" ({angle} = {fmt(plus)}⁺ | {fmt(minus)}⁻)"
         return text
     return f"at {fmt(location.var)} = {fmt(location.value)}" + (
         f" in {location.region}" if location.region else ""
@@ -97,20 +100,13 @@ def render_text(spec, coords: str | None, console: Console) -> None:
                 display.text(residual),
             )
         console.print(table)
-    energies = [e for e in s.energies]
-    if energies:
+    if s.energies:
         console.print(Text("\nEnergies", style="bold"))
-        for energy in energies:
+        for energy in s.energies:
             if energy.learned:
                 console.print(f"  {energy.name} = learned (a network)")
                 continue
-            measure = "".join(f" d{display.text(v)}" for v in energy.space)
-            body = (
-                f"∫ {display.text(energy.density)}{measure}"
-                if energy.space
-                else display.text(energy.density)
-            )
-            console.print(f"  {energy.name} = {body}")
+            console.print(f"  {energy.name} = {_quantity_text(energy.density, energy.space)}")
             for field in s.fields:
                 mark = "δ" if energy.space else "∂"
                 derivative = spec.variational_derivative(energy.name, field.name)
@@ -124,14 +120,16 @@ def render_text(spec, coords: str | None, console: Console) -> None:
             if claim.energy:
                 console.print(f"  {claim.kind} {claim.name}")
             else:
-                measure = "".join(f" d{display.text(v)}" for v in claim.space)
-                body = (
-                    f"∫ {display.text(claim.density)}{measure}"
-                    if claim.space
-                    else display.text(claim.density)
-                )
+                body = _quantity_text(claim.density, claim.space)
                 console.print(f"  {claim.kind} {claim.name} = {body}")
         console.print(Text("  (run `pdec check` to check them)", style="dim"))
+
+
+def _quantity_text(density, space) -> str:
+    """∫ q dx for a functional, q itself for an ODE quantity."""
+    if not space:
+        return display.text(density)
+    return f"∫ {display.text(density)}" + "".join(f" d{display.text(v)}" for v in space)
 
 
 def _render_dynamics(spec, console: Console) -> None:
@@ -186,4 +184,6 @@ def render_latex(spec, coords: str | None) -> str:
 
 
 def _tex_text(text: str) -> str:
-    return text.replace("⁺", "$^+$").replace("⁻", "$^-$").replace("_", "\\_")
+    """Escape underscores outside $...$ math."""
+    parts = text.split("$")
+    return "$".join(p.replace("_", "\\_") if i % 2 == 0 else p for i, p in enumerate(parts))
