@@ -6,7 +6,10 @@
 alpha*u(t, x)**2/2 + beta*Derivative(u(t, x), (x, 2))
 """
 
-from pdec.errors import (
+__version__ = "0.1.0"  # before the imports: generated code reads it
+
+from pdec.compile import compile
+from pdec.errors import (  # noqa: E402
     ArgumentError,
     CoordinateError,
     DuplicateNameError,
@@ -27,8 +30,6 @@ from pdec.errors import (
 )
 from pdec.passes.check_conservation import Finding
 from pdec.spec import Spec, load, loads
-
-__version__ = "0.1.0"
 
 __all__ = [
     "ArgumentError",
@@ -51,6 +52,7 @@ __all__ = [
     "TimeError",
     "UnsupportedError",
     "__version__",
+    "compile",
     "load",
     "loads",
 ]

@@ -4,8 +4,9 @@
     pdec show FILE [--coords NAME] [--latex | --json]
     pdec --version
 
-Exit codes: 0 fine; 1 a claim in the spec is refuted; 2 the spec (or the command
-line) is wrong — the message points at file:line:col; 3 an internal error.
+Exit codes: 0 fine; 1 a claim in the spec is refuted; 2 the spec, an option or the
+command line is wrong — the message points at file:line:col; 3 an internal error;
+4 training diverged (NaN/inf; the last good checkpoint is kept).
 """
 
 from __future__ import annotations
@@ -158,6 +159,115 @@ def show(
         render_text(spec, coords, _console())
 
 
+@app.command(name="compile")
+def compile_command(
+    file: SpecFile,
+    target: Annotated[
+        str, typer.Option("--target", "-t", help="pinn (energy, operator: coming).")
+    ] = "pinn",
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the module to.")] = Path(
+        "."
+    ),
+    coords: Annotated[
+        str | None,
+        typer.Option(
+            "--coords", help="Coordinates the network sees (default: the one with a cut)."
+        ),
+    ] = None,
+) -> None:
+    """Generate a readable PyTorch module (<model>_<target>.py) from the spec."""
+    from pdec.compile import generate_module, write_module
+
+    spec = pdec.load(file)
+    module = generate_module(spec, target, coords)
+    path = write_module(module, out)
+    _console().print(
+        Text.assemble(
+            "wrote ",
+            (str(path), "bold"),
+            f"  (class {module.class_name}, {len(module.source.splitlines())} lines)",
+        )
+    )
+
+
+def _parse_value(text: str):
+    """--set values: 8x40 → (8, 40); ints, floats, true/false; else the string."""
+    lowered = text.strip().lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    if "x" in lowered and all(p.strip().isdigit() for p in lowered.split("x")):
+        depth, width = lowered.split("x")
+        return (int(depth), int(width))
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            continue
+    return text
+
+
+def _parse_sets(items: list[str]) -> dict:
+    options = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise typer.BadParameter(f"expected key=value, got {item!r}", param_hint="--set")
+        options[key.strip()] = _parse_value(value)
+    return options
+
+
+@app.command()
+def train(
+    file: SpecFile,
+    target: Annotated[str, typer.Option("--target", "-t", help="pinn (others coming).")] = "pinn",
+    steps: Annotated[int | None, typer.Option("--steps", help="Adam steps.")] = None,
+    sets: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="An option, key=value (repeatable): lr=1e-3, layers=8x40, ..."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Run folder (default runs/<model>).")
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue from the last checkpoint.")
+    ] = False,
+    coords: Annotated[
+        str | None, typer.Option("--coords", help="Coordinates the network sees.")
+    ] = None,
+) -> None:
+    """Compile the spec, train the model, report its error against the spec's reference.
+
+    Options come from the spec's `train:` line, overridden by --steps and --set.
+    Checkpoints are written atomically to OUT/checkpoints; --resume continues there.
+    """
+    from pdec.compile import generate_module, import_module, write_module
+    from pdec.runtime.options import merge_options
+
+    spec = pdec.load(file)
+    run = out or Path("runs") / spec.name
+    module = generate_module(spec, target, coords)
+    Model = getattr(import_module(write_module(module, run), module.module_name), module.class_name)
+    cli = _parse_sets(sets or [])
+    if steps is not None:
+        cli["steps"] = steps
+    cli.update({"checkpoint_dir": str(run / "checkpoints"), "resume": resume})
+    model_options, train_options = merge_options(Model.default_options, cli)
+    model = Model(**model_options)
+    console = _console()
+    console.print(
+        Text.assemble(
+            ("training ", "bold"),
+            (module.class_name, "bold"),
+            f" on {model.device} — ",
+            f"{sum(p.numel() for p in model.parameters())} parameters, run folder {run}",
+        )
+    )
+    history = model.fit(**train_options)
+    from pdec.report import summarize_training
+
+    summarize_training(spec, model, history, run, console)
+
+
 def main() -> None:
     """Entry point: run the app; spec errors are rendered, never shown as tracebacks."""
     try:
@@ -167,6 +277,16 @@ def main() -> None:
     except SpecError as error:
         _print_error(error)
         sys.exit(2)
+    except (ValueError, RuntimeError) as error:
+        from pdec.runtime.errors import CheckpointError, OptionsError, TrainingDiverged
+
+        if isinstance(error, (OptionsError, CheckpointError)):
+            _console(stderr=True).print(Text(f"error: {error}", style="red"))
+            sys.exit(2)
+        if isinstance(error, TrainingDiverged):
+            _console(stderr=True).print(Text(f"training stopped: {error}", style="bold red"))
+            sys.exit(4)
+        _internal_error(error)
     except typer.Exit as done:
         sys.exit(done.exit_code)
     except typer.Abort:
@@ -177,20 +297,25 @@ def main() -> None:
         if isinstance(error, _usage_errors()):
             error.show()
             sys.exit(error.exit_code)
-        if os.environ.get("PDEC_DEBUG"):
-            raise
-        _console(stderr=True).print(
-            Text.assemble(
-                ("pdec: internal error: ", "bold red"),
-                f"{type(error).__name__}: {error}\n",
-                (
-                    "this is a bug in pdec, not in your spec; rerun with PDEC_DEBUG=1 for the "
-                    "traceback and report it",
-                    "dim",
-                ),
-            )
+        _internal_error(error)
+
+
+def _internal_error(error: Exception) -> None:
+    """A bug in pdec: one readable line, exit 3 (PDEC_DEBUG=1 shows the traceback)."""
+    if os.environ.get("PDEC_DEBUG"):
+        raise error
+    _console(stderr=True).print(
+        Text.assemble(
+            ("pdec: internal error: ", "bold red"),
+            f"{type(error).__name__}: {error}\n",
+            (
+                "this is a bug in pdec, not in your spec; rerun with PDEC_DEBUG=1 for the "
+                "traceback and report it",
+                "dim",
+            ),
         )
-        sys.exit(3)
+    )
+    sys.exit(3)
 
 
 def _usage_errors() -> tuple[type, ...]:

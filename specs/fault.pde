@@ -24,4 +24,7 @@ bc  traction:     jump(mu*dn(u)) = 0       on fault
 bc  free_surface: mu*dn(u) = 0             on surface
 bc  far_field:    u = s/(2*pi)*(atan2(x, -y - D) - atan2(x, -y + D))   on far
 
-train: layers = 8 x 40, activation = tanh
+train: layers = 8 x 40, activation = tanh, steps = 2000, lbfgs_steps = 100
+
+# the closed-form half-space solution (image method), for `pdec eval`
+reference u = s/(2*pi)*(atan2(x, -y - D) - atan2(x, -y + D))

@@ -21,7 +21,7 @@ from pdec.frontend import syntax as s
 
 _KEYWORD_STATEMENTS = (
     "model const param region boundary curve time field input coordinates cut "
-    "pde bc ic energy evolve structure conserved dissipated quantity data train"
+    "pde bc ic energy evolve structure conserved dissipated quantity data train reference"
 ).split()
 
 
@@ -474,6 +474,10 @@ class _Builder(Transformer):
             location,
             self._span(meta),
         )
+
+    @v_args(meta=True)
+    def reference_decl(self, meta, children):
+        return s.ReferenceDecl(self._name(children[0]), children[1], self._span(meta))
 
     @v_args(meta=True)
     def train_decl(self, meta, children):

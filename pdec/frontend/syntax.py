@@ -301,6 +301,15 @@ class TrainItem:
 
 
 @dataclass(frozen=True)
+class ReferenceDecl:
+    """``reference u = expr``: a known solution, for evaluating trained models."""
+
+    field: Name
+    value: Expression
+    span: Span
+
+
+@dataclass(frozen=True)
 class TrainDecl:
     items: tuple[TrainItem, ...]
     span: Span
@@ -324,6 +333,7 @@ Statement = (
     | ClaimDecl
     | DataDecl
     | TrainDecl
+    | ReferenceDecl
 )
 
 

@@ -318,6 +318,20 @@ class Data:
     span: Span
 
 
+@dataclass(frozen=True)
+class Reference:
+    """``reference u = expr``: the known solution of a field (an expression of its
+    arguments), used to evaluate trained models."""
+
+    field: str
+    value: Expr
+    span: Span
+
+    @property
+    def name(self) -> str:
+        return self.field
+
+
 # ---- the whole spec ---------------------------------------------------------------------------
 
 
@@ -346,6 +360,7 @@ class SpecIR:
     claims: tuple[Claim, ...]
     data: tuple[Data, ...]
     train: tuple[tuple[str, object], ...]
+    references: tuple[Reference, ...] = ()
 
     def lookup(self, kind: str, name: str):
         """The declaration of ``kind`` (e.g. "equations") called ``name``, or None."""

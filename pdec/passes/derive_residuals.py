@@ -29,8 +29,9 @@ def derive_residual(spec: ir.SpecIR, equation: ir.Equation, substitute: bool = F
     return residual
 
 
-def substitute_definitions(spec: ir.SpecIR, expr: sympy.Expr) -> sympy.Expr:
-    """Replace known parameters by their expressions and constants by their values."""
+def substitute_definitions(spec: ir.SpecIR, expr: sympy.Expr, constants: bool = True) -> sympy.Expr:
+    """Replace known parameters by their expressions and, with ``constants``, constants
+    by their values."""
     known = {p for p in spec.parameters if not p.unknown}
     for param in known:
         if param.args:
@@ -43,4 +44,5 @@ def substitute_definitions(spec: ir.SpecIR, expr: sympy.Expr) -> sympy.Expr:
             )
         else:
             expr = expr.subs(param.symbol, param.value)
-    return expr.doit().subs(spec.constant_values)
+    expr = expr.doit()
+    return expr.subs(spec.constant_values) if constants else expr

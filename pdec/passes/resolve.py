@@ -787,6 +787,36 @@ class _Resolver:
             data.append(ir.Data(decl.name.id, decl.path, tuple(fields), location, decl.span))
         return data
 
+    def resolve_references(self) -> list[ir.Reference]:
+        references = []
+        for decl in self.statements(s.ReferenceDecl):
+            field = self.functions.get(decl.field.id)
+            if not isinstance(field, ir.Field) or field.kind != "field":
+                raise NameResolutionError(
+                    f"'{decl.field.id}' is not a field",
+                    decl.field.span,
+                    did_you_mean(decl.field.id, [f.name for f in self.fields])
+                    or "a reference gives the known solution of a field",
+                )
+            if decl.field.id in {r.field for r in references}:
+                raise DuplicateNameError(
+                    f"'{decl.field.id}' has two references", decl.field.span, "keep one"
+                )
+            scope = self.scope(f"the reference of '{decl.field.id}'", fields_allowed=False)
+            value = Evaluator(scope).scalar(decl.value)
+            stray = value.free_symbols & (set(self.space) | {getattr(self.time, "symbol", None)})
+            stray -= set(field.args)
+            if stray:
+                name = sorted(map(str, stray))[0]
+                raise ArgumentError(
+                    f"the reference of '{field.name}' depends on '{name}', which "
+                    f"{field.name} does not take",
+                    decl.value.span,
+                    f"{field.name} is declared as {field.name}({', '.join(map(str, field.args))})",
+                )
+            references.append(ir.Reference(field.name, value, decl.span))
+        return references
+
     def resolve_train(self) -> tuple[tuple[str, object], ...]:
         items: dict[str, object] = {}
         for decl in self.statements(s.TrainDecl):
@@ -848,6 +878,7 @@ class _Resolver:
             claims=tuple(claims),
             data=tuple(data),
             train=self.resolve_train(),
+            references=tuple(self.resolve_references()),
         )
 
 

@@ -58,7 +58,7 @@ KEYWORDS = frozenset(
     (
         "model const param unknown region boundary curve time field input coordinates about "
         "cut at in on pde bc ic energy learned evolve structure conserved dissipated quantity data "
-        "train box interval disk periodic segment polyline"
+        "train reference box interval disk periodic segment polyline"
     ).split()
 )
 BUILTINS = frozenset(FUNCTIONS) | frozenset(CONSTANTS) | frozenset(OPERATORS)

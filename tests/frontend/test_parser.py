@@ -197,7 +197,12 @@ def test_train_hint_values():
 
 def test_train_hints_from_a_shipped_spec():
     spec = pdec.load(Path(__file__).parents[2] / "specs" / "fault.pde")
-    assert dict(spec.ir.train) == {"layers": (8, 40), "activation": "tanh"}
+    assert dict(spec.ir.train) == {
+        "layers": (8, 40),
+        "activation": "tanh",
+        "steps": 2000,
+        "lbfgs_steps": 100,
+    }
 
 
 def test_unnamed_conditions_get_names():

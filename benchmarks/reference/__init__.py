@@ -1,0 +1,1 @@
+"""Reference solvers that pdec's generated models are compared against."""

@@ -1,0 +1,1 @@
+"""Code generation: a strict SymPy → PyTorch printer and a source builder."""

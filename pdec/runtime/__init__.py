@@ -1,0 +1,44 @@
+"""pdec.runtime — what generated PINN modules import, and how they are trained.
+
+* :mod:`~pdec.runtime.autodiff` — ``derivative(y, x)``, the one derivative helper;
+* :mod:`~pdec.runtime.sampling` and :mod:`~pdec.runtime.geometry` — points in boxes,
+  on sides, polylines and slices (uniform, Sobol, Latin hypercube);
+* :mod:`~pdec.runtime.network` — input embedding (scaling, exact periodicity,
+  Fourier features) and the MLP;
+* :mod:`~pdec.runtime.model` — ``PinnModel``, the base of generated classes;
+* :mod:`~pdec.runtime.options` — ``TrainOptions`` / ``ModelOptions`` (pydantic);
+* :mod:`~pdec.runtime.training` — ``fit``: Adam then L-BFGS, with
+  :mod:`~pdec.runtime.points` (resampling), :mod:`~pdec.runtime.refinement` (RAR),
+  :mod:`~pdec.runtime.weighting` (annealing), :mod:`~pdec.runtime.losses`,
+  :mod:`~pdec.runtime.progress` and :mod:`~pdec.runtime.checkpoint`;
+* :mod:`~pdec.runtime.history` — what a run records;
+* :mod:`~pdec.runtime.errors` — ``OptionsError``, ``TrainingDiverged``, ``CheckpointError``.
+"""
+
+from pdec.runtime.autodiff import derivative
+from pdec.runtime.errors import CheckpointError, OptionsError, TrainingDiverged
+from pdec.runtime.geometry import Box, Polyline, Sampler, Side, Sides, Slice
+from pdec.runtime.history import History, Record
+from pdec.runtime.model import PinnModel
+from pdec.runtime.options import ModelOptions, TrainOptions, merge_options
+from pdec.runtime.training import fit
+
+__all__ = [
+    "Box",
+    "CheckpointError",
+    "History",
+    "ModelOptions",
+    "OptionsError",
+    "PinnModel",
+    "Polyline",
+    "Record",
+    "Sampler",
+    "Side",
+    "Sides",
+    "Slice",
+    "TrainOptions",
+    "TrainingDiverged",
+    "derivative",
+    "fit",
+    "merge_options",
+]

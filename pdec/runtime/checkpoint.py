@@ -1,0 +1,108 @@
+"""Checkpoint files: written atomically, read back with ``torch.load(weights_only=True)``.
+
+Two kinds of file, told apart by their ``"format"`` entry; both hold only plain data
+(dicts, lists, numbers, strings, tensors), so loading runs no pickled code.
+
+``"pdec-model"`` — written by ``PinnModel.save``::
+
+    {"format": "pdec-model", "version": 1, "spec_name", "spec_sha256", "model_class",
+     "config": {layers, activation, fourier_features, fourier_scale, dtype, device, seed},
+     "state": the module's state_dict on the CPU}
+
+``"pdec-checkpoint"`` — written by ``fit`` to ``<checkpoint_dir>/checkpoint.pt`` every
+``checkpoint_every`` steps and at the end; the same keys as a model file, plus::
+
+    "adam_steps", "lbfgs_steps": steps done in each phase; "phase": "adam" | "lbfgs",
+    "optimizers": {"adam": state_dict, "scheduler": state_dict | None,
+                   "lbfgs": state_dict | None},
+    "rng": {"sampler": the point generator's state, "torch": torch's global CPU state},
+    "points": {"base": {term: {coordinate: float64 tensor}},
+               "added": {term: {coordinate: float64 tensor} | None}},   # RAR points
+    "weights": {term: float}, "seconds": float,
+    "options": TrainOptions as JSON data, "history": History.to_dict()
+
+A checkpoint is only written from a state whose loss, gradients and parameters were
+all finite, and replaces the previous file in one ``os.replace``: a crash or a
+divergence leaves the last good checkpoint in place.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from pdec.runtime.errors import CheckpointError
+
+VERSION = 1
+MODEL_FORMAT = "pdec-model"
+TRAINING_FORMAT = "pdec-checkpoint"
+FILENAME = "checkpoint.pt"
+
+
+def write_atomic(data: dict[str, Any], path: str | os.PathLike) -> Path:
+    """Write ``data`` with ``torch.save`` to a temporary file beside ``path``, fsync it,
+    then rename it over ``path``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            torch.save(data, file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    _fsync_directory(path.parent)
+    return path
+
+
+def _fsync_directory(directory: Path) -> None:
+    try:
+        descriptor = os.open(directory, os.O_RDONLY)
+    except OSError:  # not possible on every platform (Windows)
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def read(path: str | os.PathLike, formats=(MODEL_FORMAT, TRAINING_FORMAT)) -> dict[str, Any]:
+    """Load a checkpoint on the CPU and check its format."""
+    try:
+        data = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:
+        raise CheckpointError(f"cannot read checkpoint {path}: {error}") from error
+    if not isinstance(data, dict) or data.get("format") not in formats:
+        raise CheckpointError(f"{path} is not a pdec checkpoint of format {' or '.join(formats)}")
+    if data.get("version") != VERSION:
+        raise CheckpointError(
+            f"{path} has checkpoint version {data.get('version')}; expected {VERSION}"
+        )
+    return data
+
+
+def check_spec(data: dict[str, Any], spec_sha256: str, path, hint: str = "") -> None:
+    """Refuse a checkpoint written for another version of the spec."""
+    if data.get("spec_sha256") != spec_sha256:
+        raise CheckpointError(
+            f"{path} was written for spec {data.get('spec_name')!r} with sha256 "
+            f"{str(data.get('spec_sha256'))[:12]}…, not this model's {spec_sha256[:12]}…"
+            + (f"; {hint}" if hint else "")
+        )
+
+
+def latest(directory: str | os.PathLike | None) -> Path | None:
+    """The training checkpoint in ``directory``, if there is one."""
+    if directory is None:
+        return None
+    path = Path(directory) / FILENAME
+    return path if path.is_file() else None

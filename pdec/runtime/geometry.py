@@ -1,0 +1,224 @@
+"""Where collocation points come from: boxes, sides of boxes, polylines and slices.
+
+A sampler has ``names`` (the coordinates it produces) and
+``sample(n, generator, method)``, which returns a dict of 1-D float64 CPU tensors of
+length ``n``: one per coordinate, plus ``n_<coordinate>`` (the outward unit normal)
+for samplers of boundaries and curves. Pieces of a union get points in proportion to
+their measure (length, area, ...; a point counts 1), split by largest remainders.
+
+>>> g = torch.Generator().manual_seed(0)
+>>> walls = Sides([Side("x", 0.0, {}, {"x": -1.0}), Side("x", 1.0, {}, {"x": 1.0})],
+...               extra={"t": (0.0, 1.0)})
+>>> points = walls.sample(4, g)
+>>> sorted(points)
+['n_x', 't', 'x']
+>>> points["x"].tolist(), points["n_x"].tolist()
+([0.0, 0.0, 1.0, 1.0], [-1.0, -1.0, 1.0, 1.0])
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Protocol, runtime_checkable
+
+import torch
+from torch import Tensor
+
+from pdec.runtime.sampling import allocate, unit_cube
+
+Bounds = Mapping[str, tuple[float, float]]
+
+
+@runtime_checkable
+class Sampler(Protocol):
+    names: tuple[str, ...]
+
+    def sample(
+        self, n: int, generator: torch.Generator, method: str = "uniform"
+    ) -> dict[str, Tensor]: ...
+
+
+def _bounds(bounds: Bounds) -> dict[str, tuple[float, float]]:
+    checked = {}
+    for name, (lo, hi) in bounds.items():
+        lo, hi = float(lo), float(hi)
+        if not lo <= hi:
+            raise ValueError(f"bounds of {name!r} are empty: [{lo}, {hi}]")
+        checked[name] = (lo, hi)
+    return checked
+
+
+def _measure(bounds: Bounds) -> float:
+    return math.prod(hi - lo for lo, hi in bounds.values())
+
+
+def _place(unit: Tensor, bounds: Bounds) -> dict[str, Tensor]:
+    """Map the columns of ``unit`` (n, len(bounds)) affinely onto ``bounds``."""
+    return {name: lo + (hi - lo) * unit[:, k] for k, (name, (lo, hi)) in enumerate(bounds.items())}
+
+
+def _concatenate(parts: list[dict[str, Tensor]], names: list[str]) -> dict[str, Tensor]:
+    return {name: torch.cat([part[name] for part in parts]) for name in names}
+
+
+class Box:
+    """A box (or interval) in any coordinates, sampled uniformly inside.
+
+    >>> Box({"t": (0, 1), "x": (-1, 1)}).names
+    ('t', 'x')
+    """
+
+    def __init__(self, bounds: Bounds):
+        self.bounds = _bounds(bounds)
+        self.names = tuple(self.bounds)
+
+    @property
+    def measure(self) -> float:
+        return _measure(self.bounds)
+
+    def sample(self, n: int, generator: torch.Generator, method: str = "uniform"):
+        return _place(unit_cube(n, len(self.bounds), generator, method), self.bounds)
+
+    def __repr__(self) -> str:
+        return f"Box({self.bounds})"
+
+
+class Slice:
+    """The slice ``var = value`` of a box: ``var`` exactly ``value``, the rest sampled.
+
+    >>> Slice("t", 0.0, {"x": (-1, 1)}).sample(3, torch.Generator())["t"].tolist()
+    [0.0, 0.0, 0.0]
+    """
+
+    def __init__(self, var: str, value: float, bounds: Bounds):
+        self.var, self.value = var, float(value)
+        self.bounds = _bounds(bounds)
+        self.names = (var, *self.bounds)
+
+    @property
+    def measure(self) -> float:
+        return _measure(self.bounds)
+
+    def sample(self, n: int, generator: torch.Generator, method: str = "uniform"):
+        points = _place(unit_cube(n, len(self.bounds), generator, method), self.bounds)
+        return {self.var: torch.full((n,), self.value, dtype=torch.float64), **points}
+
+    def __repr__(self) -> str:
+        return f"Slice({self.var!r}, {self.value}, {self.bounds})"
+
+
+class Side(Slice):
+    """The side ``var = value`` of a box, with its outward unit ``normal``.
+
+    ``bounds`` are the other coordinates' ranges (empty for an end of an interval).
+    Samples also carry ``n_<coordinate>`` for every component of the normal.
+    """
+
+    def __init__(self, var: str, value: float, bounds: Bounds, normal: Mapping[str, float]):
+        super().__init__(var, value, bounds)
+        self.normal = {name: float(component) for name, component in normal.items()}
+
+    def sample(self, n: int, generator: torch.Generator, method: str = "uniform"):
+        points = super().sample(n, generator, method)
+        for name, component in self.normal.items():
+            points[f"n_{name}"] = torch.full((n,), component, dtype=torch.float64)
+        return points
+
+    def __repr__(self) -> str:
+        return f"Side({self.var!r}, {self.value}, {self.bounds}, {self.normal})"
+
+
+class Sides:
+    """A union of sides, with ``extra`` coordinates (e.g. time) sampled uniformly on top.
+
+    Each side gets points in proportion to its measure; normal components a side does
+    not mention are 0.
+    """
+
+    def __init__(self, sides: list[Side], extra: Bounds | None = None):
+        if not sides:
+            raise ValueError("Sides needs at least one side")
+        self.sides = list(sides)
+        self.extra = _bounds(extra or {})
+        coordinates = set(self.sides[0].names)
+        for side in self.sides[1:]:
+            if set(side.names) != coordinates:
+                raise ValueError(
+                    f"sides cover different coordinates: {self.sides[0].names} and {side.names}"
+                )
+        self.names = (*self.sides[0].names, *self.extra)
+        normals = dict.fromkeys(name for side in self.sides for name in side.normal)
+        self.normal_names = tuple(f"n_{name}" for name in normals)
+
+    @property
+    def measure(self) -> float:
+        return sum(side.measure for side in self.sides) * _measure(self.extra)
+
+    def sample(self, n: int, generator: torch.Generator, method: str = "uniform"):
+        counts = allocate(n, [side.measure for side in self.sides])
+        parts = []
+        for side, count in zip(self.sides, counts):
+            unit = unit_cube(count, len(side.bounds) + len(self.extra), generator, method)
+            part = {side.var: torch.full((count,), side.value, dtype=torch.float64)}
+            part.update(_place(unit[:, : len(side.bounds)], side.bounds))
+            part.update(_place(unit[:, len(side.bounds) :], self.extra))
+            for name in self.normal_names:
+                component = side.normal.get(name[2:], 0.0)
+                part[name] = torch.full((count,), component, dtype=torch.float64)
+            parts.append(part)
+        return _concatenate(parts, [*self.names, *self.normal_names])
+
+    def __repr__(self) -> str:
+        return f"Sides({self.sides}, extra={self.extra})"
+
+
+class Polyline:
+    """Points on a polyline in the plane, in proportion to segment length.
+
+    The normal ``n_<names[0]>, n_<names[1]>`` of each segment is its unit tangent
+    P_i -> P_i+1 turned clockwise: (tx, ty) -> (ty, -tx).
+
+    >>> line = Polyline([(0, -1), (0, 0)])
+    >>> points = line.sample(2, torch.Generator().manual_seed(0))
+    >>> points["n_x"].tolist(), points["n_y"].tolist()
+    ([1.0, 1.0], [0.0, 0.0])
+    """
+
+    def __init__(
+        self,
+        points: list[tuple[float, float]],
+        names: tuple[str, str] = ("x", "y"),
+        extra: Bounds | None = None,
+    ):
+        if len(points) < 2:
+            raise ValueError("a polyline needs at least two points")
+        self.points = [(float(a), float(b)) for a, b in points]
+        self.extra = _bounds(extra or {})
+        self.names = (*names, *self.extra)
+        self._normal_names = tuple(f"n_{name}" for name in names)
+        self.segments = list(zip(self.points[:-1], self.points[1:]))
+        self.lengths = [math.dist(p, q) for p, q in self.segments]
+
+    @property
+    def measure(self) -> float:
+        return sum(self.lengths) * _measure(self.extra)
+
+    def sample(self, n: int, generator: torch.Generator, method: str = "uniform"):
+        a, b = self.names[:2]
+        n_a, n_b = self._normal_names
+        parts = []
+        counts = allocate(n, self.lengths)
+        for ((px, py), (qx, qy)), length, count in zip(self.segments, self.lengths, counts):
+            unit = unit_cube(count, 1 + len(self.extra), generator, method)
+            s = unit[:, 0]
+            tx, ty = ((qx - px) / length, (qy - py) / length) if length > 0 else (0.0, 0.0)
+            part = {a: px + s * (qx - px), b: py + s * (qy - py)}
+            part.update(_place(unit[:, 1:], self.extra))
+            part[n_a] = torch.full((count,), ty, dtype=torch.float64)
+            part[n_b] = torch.full((count,), 0.0 - tx, dtype=torch.float64)
+            parts.append(part)
+        return _concatenate(parts, [*self.names, *self._normal_names])
+
+    def __repr__(self) -> str:
+        return f"Polyline({self.points}, names={self.names[:2]}, extra={self.extra})"

@@ -1,0 +1,300 @@
+"""``PinnModel``: the base class of every generated PINN module.
+
+A generated subclass sets the class attributes below and implements ``residuals``,
+``samplers`` and (when the network sees other coordinates than the user's)
+``to_network``. The base builds the network and provides ``fit``, ``predict``,
+``evaluate``, ``save`` and ``load``. A minimal hand-written example:
+
+>>> import math
+>>> from pdec.runtime import Box, Side, Sides, derivative
+>>> class Bar(PinnModel):
+...     spec_name, coordinates, network_inputs = "bar", ("x",), ("x",)
+...     input_bounds, field_names = {"x": (0.0, 1.0)}, ("u",)
+...     residual_names = ("pde", "ends")
+...     def residuals(self, batch):
+...         x = batch["pde"]["x"]
+...         u = self(batch["pde"])["u"]
+...         u_xx = derivative(derivative(u, x), x)
+...         return {"pde": u_xx + math.pi**2 * torch.sin(math.pi * x),
+...                 "ends": self(batch["ends"])["u"]}
+...     def samplers(self):
+...         return {"pde": Box({"x": (0.0, 1.0)}),
+...                 "ends": Sides([Side("x", 0.0, {}, {"x": -1.0}),
+...                                Side("x", 1.0, {}, {"x": 1.0})])}
+>>> model = Bar(layers=(2, 16), seed=0)
+>>> model.predict(x=[0.0, 0.5, 1.0])["u"].shape
+(3,)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from pdec.runtime import checkpoint
+from pdec.runtime.devices import DTYPES, dtype_name, resolve_device
+from pdec.runtime.geometry import Box, Sampler
+from pdec.runtime.history import History
+from pdec.runtime.network import Embedding, multilayer_perceptron
+from pdec.runtime.options import (
+    MODEL_KEYS,
+    TRAIN_KEYS,
+    ModelOptions,
+    OptionsError,
+    TrainOptions,
+    merge_options,
+)
+from pdec.runtime.sampling import allocate
+from pdec.runtime.training import fit
+
+PREDICT_BATCH = 65536
+MODEL_DEFAULTS = {
+    "layers": (4, 32),
+    "activation": "tanh",
+    "fourier_features": 0,
+    "fourier_scale": 1.0,
+    "dtype": "float32",
+    "device": "auto",
+    "seed": 0,
+}
+
+
+class PinnModel(nn.Module):
+    """A physics-informed network for one spec; see the module docstring.
+
+    Constructor arguments left as None take the spec's ``train:`` hint
+    (``default_options``), then the defaults in ``MODEL_DEFAULTS``. The network is
+    built in float64 on the CPU from a generator seeded with ``seed``, then moved, so
+    two models with the same options are identical.
+    """
+
+    spec_name: ClassVar[str] = "model"
+    spec_sha256: ClassVar[str] = ""
+    coordinates: ClassVar[tuple[str, ...]] = ()
+    network_inputs: ClassVar[tuple[str, ...]] = ()
+    input_bounds: ClassVar[dict[str, tuple[float, float]]] = {}
+    periodic: ClassVar[dict[str, tuple[float, float]]] = {}
+    field_names: ClassVar[tuple[str, ...]] = ()
+    residual_names: ClassVar[tuple[str, ...]] = ()
+    default_options: ClassVar[dict[str, Any]] = {}
+    reference: ClassVar[dict[str, Callable[[dict[str, Tensor]], Tensor]] | None] = None
+    # The interior (pde) terms: they get `points` points, RAR and the annealing
+    # reference, and `evaluate` draws from their samplers. None: the terms whose
+    # sampler is a Box.
+    interior_terms: ClassVar[tuple[str, ...] | None] = None
+
+    def __init__(
+        self,
+        *,
+        layers: tuple[int, int] | str | None = None,
+        activation: str | None = None,
+        fourier_features: int | None = None,
+        fourier_scale: float | None = None,
+        dtype: str | None = None,
+        device: str | None = None,
+        seed: int | None = None,
+    ):
+        super().__init__()
+        given = dict(
+            layers=layers,
+            activation=activation,
+            fourier_features=fourier_features,
+            fourier_scale=fourier_scale,
+            dtype=dtype,
+            device=device,
+            seed=seed,
+        )
+        hinted, _ = merge_options(self.default_options)
+        hints = ModelOptions(**hinted).model_dump(exclude_none=True)
+        chosen = ModelOptions(**{k: v for k, v in given.items() if v is not None})
+        self.config = {**MODEL_DEFAULTS, **hints, **chosen.model_dump(exclude_none=True)}
+        generator = torch.Generator().manual_seed(self.config["seed"])
+        self.embedding = Embedding(
+            tuple(self.network_inputs),
+            self.input_bounds,
+            self.periodic,
+            self.config["fourier_features"],
+            self.config["fourier_scale"],
+            generator,
+        )
+        depth, width = self.config["layers"]
+        self.network = multilayer_perceptron(
+            self.embedding.size,
+            len(self.field_names),
+            depth,
+            width,
+            self.config["activation"],
+            generator,
+        )
+        self.to(device=resolve_device(self.config["device"]), dtype=DTYPES[self.config["dtype"]])
+
+    # -- what the generated subclass provides ------------------------------------------
+
+    def to_network(self, coords: dict[str, Tensor]) -> dict[str, Tensor]:
+        """User coordinates -> network inputs; the identity unless overridden."""
+        return {name: coords[name] for name in self.network_inputs}
+
+    def residuals(self, batch: dict[str, dict[str, Tensor]]) -> dict[str, Tensor]:
+        raise NotImplementedError(f"{type(self).__name__} must implement residuals(batch)")
+
+    def samplers(self) -> dict[str, Sampler]:
+        raise NotImplementedError(f"{type(self).__name__} must implement samplers()")
+
+    # -- the network -------------------------------------------------------------------
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return self.embedding.lo.dtype
+
+    @property
+    def device(self) -> torch.device:
+        return self.embedding.lo.device
+
+    def network_fields(self, inputs: dict[str, Tensor]) -> dict[str, Tensor]:
+        """Network inputs (1-D tensors, broadcast together) -> {field: 1-D tensor}."""
+        columns = [
+            torch.as_tensor(inputs[name], dtype=self.dtype, device=self.device)
+            for name in self.network_inputs
+        ]
+        z = torch.stack(torch.broadcast_tensors(*columns), dim=1)
+        out = self.network(self.embedding(z))
+        return {name: out[:, k] for k, name in enumerate(self.field_names)}
+
+    def forward(self, coords: dict[str, Tensor]) -> dict[str, Tensor]:
+        """The fields at user coordinates: ``network_fields(to_network(coords))``."""
+        return self.network_fields(self.to_network(coords))
+
+    def pde_terms(self) -> tuple[str, ...]:
+        """The interior terms: ``interior_terms``, or those sampled from a Box."""
+        if self.interior_terms is not None:
+            return tuple(self.interior_terms)
+        samplers = self.samplers()
+        return tuple(name for name in self.residual_names if isinstance(samplers[name], Box))
+
+    # -- using a trained model ---------------------------------------------------------
+
+    def fit(self, steps: int | None = None, **options: Any) -> History:
+        """Train with :func:`pdec.runtime.fit`, the spec's hints lying under ``options``."""
+        model_only = sorted(key for key in options if key in MODEL_KEYS - TRAIN_KEYS)
+        if model_only:
+            raise OptionsError(
+                f"{', '.join(model_only)}: model option(s); pass them to "
+                f"{type(self).__name__}(...) instead of fit()"
+            )
+        _, hinted = merge_options(self.default_options)
+        for key in ("dtype", "device"):  # the constructor applied these hints already
+            hinted.pop(key, None)
+        _, given = merge_options(options, {} if steps is None else {"steps": steps})
+        return fit(self, TrainOptions(**{**hinted, **given}))
+
+    def predict(self, **coords: Any) -> dict[str, Tensor | np.ndarray]:
+        """The fields at points given in the user's coordinates, without gradients.
+
+        Values may be numbers, lists, arrays or tensors; they are broadcast together
+        and each field comes back with that shape. All tensors in -> tensors out (on
+        the first input's device); anything else -> numpy arrays.
+        """
+        missing = [name for name in self.coordinates if name not in coords]
+        unknown = [name for name in coords if name not in self.coordinates]
+        if missing or unknown:
+            raise ValueError(
+                f"predict() takes the coordinates {', '.join(self.coordinates)}; "
+                + (f"missing {', '.join(missing)}" if missing else "")
+                + ("; " if missing and unknown else "")
+                + (f"unknown {', '.join(unknown)}" if unknown else "")
+            )
+        tensors_in = all(isinstance(value, Tensor) for value in coords.values())
+        values = [
+            torch.as_tensor(value if isinstance(value, Tensor) else np.asarray(value))
+            for value in coords.values()
+        ]
+        home = values[0].device if tensors_in else torch.device("cpu")
+        values = torch.broadcast_tensors(*values)
+        shape = values[0].shape
+        flat = {name: value.reshape(-1) for name, value in zip(coords, values)}
+        pieces: dict[str, list[Tensor]] = {name: [] for name in self.field_names}
+        with torch.no_grad():
+            for start in range(0, max(shape.numel(), 1), PREDICT_BATCH):
+                chunk = {
+                    name: value[start : start + PREDICT_BATCH].to(self.device, self.dtype)
+                    for name, value in flat.items()
+                }
+                for name, field in self.forward(chunk).items():
+                    pieces[name].append(field)
+        fields = {name: torch.cat(parts).reshape(shape).to(home) for name, parts in pieces.items()}
+        if tensors_in:
+            return fields
+        return {name: field.cpu().numpy() for name, field in fields.items()}
+
+    def evaluate(self, n: int = 20000, seed: int = 1) -> dict[str, float]:
+        """Relative L2 error ||u - u_ref|| / ||u_ref|| of each field with a reference.
+
+        The ``n`` points are drawn uniformly from the interior terms' samplers (split
+        equally between them) with a generator seeded with ``seed``. A field whose
+        reference is zero everywhere gets the root-mean-square error instead.
+        """
+        if not self.reference:
+            raise ValueError(f"{type(self).__name__} has no reference solution to evaluate against")
+        samplers = self.samplers()
+        terms = self.pde_terms()
+        if not terms:
+            raise ValueError("no interior terms to draw evaluation points from")
+        generator = torch.Generator().manual_seed(seed)
+        parts = [
+            samplers[name].sample(count, generator)
+            for name, count in zip(terms, allocate(n, [1.0] * len(terms)))
+        ]
+        points = {name: torch.cat([part[name] for part in parts]) for name in self.coordinates}
+        predicted = self.predict(**points)
+        errors = {}
+        for name, function in self.reference.items():
+            exact = torch.as_tensor(function(dict(points)), dtype=torch.float64)
+            exact = exact.expand(points[self.coordinates[0]].shape)
+            difference = torch.linalg.vector_norm(predicted[name].double().cpu() - exact)
+            size = torch.linalg.vector_norm(exact)
+            error = difference / size if size > 0 else difference / len(exact) ** 0.5
+            errors[name] = float(error)
+        return errors
+
+    # -- files ---------------------------------------------------------------------------
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the model (config and weights) atomically; see :mod:`~pdec.runtime.checkpoint`."""
+        checkpoint.write_atomic(self.model_data(), path)
+
+    def model_data(self) -> dict[str, Any]:
+        """The model part of a checkpoint: identification, config and CPU state."""
+        config = {**self.config, "dtype": dtype_name(self.dtype)}
+        return {
+            "format": checkpoint.MODEL_FORMAT,
+            "version": checkpoint.VERSION,
+            "spec_name": self.spec_name,
+            "spec_sha256": self.spec_sha256,
+            "model_class": type(self).__qualname__,
+            "config": config,
+            "state": {key: value.detach().cpu() for key, value in self.state_dict().items()},
+        }
+
+    @classmethod
+    def load(
+        cls, path: str | os.PathLike, *, device: str | None = None, strict: bool = True
+    ) -> PinnModel:
+        """A model from a model file or a training checkpoint of the same spec.
+
+        ``strict=False`` accepts a file written for another version of the spec (same
+        network shape needed).
+        """
+        data = checkpoint.read(path)
+        if strict:
+            checkpoint.check_spec(data, cls.spec_sha256, path, "pass strict=False to load anyway")
+        config = dict(data["config"])
+        if device is not None:
+            config["device"] = device
+        model = cls(**config)
+        model.load_state_dict(data["state"])
+        return model

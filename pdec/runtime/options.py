@@ -1,0 +1,231 @@
+"""Validated options for models and training (pydantic), with errors that say what to type.
+
+``TrainOptions`` holds everything :func:`pdec.runtime.fit` reads; ``ModelOptions`` what
+``PinnModel.__init__`` reads. Both are frozen and forbid unknown keys. Strings are
+converted where that is unambiguous ("100" -> 100), so CLI ``--set key=value`` values
+can be passed as they are. Bad input raises :class:`OptionsError`:
+
+>>> TrainOptions(setps=10)
+Traceback (most recent call last):
+...
+pdec.runtime.errors.OptionsError: invalid training options:
+  setps: unknown option (did you mean 'steps'?)
+valid options (name: type = default):
+  steps: int = 2000
+...
+
+Layers of options (spec ``train:`` hints < CLI or Python arguments) are merged with
+:func:`merge_options`, which also routes each key to the model or to training.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import types
+import typing
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, Literal
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field
+
+from pdec.runtime.errors import OptionsError
+
+PositiveInt = Annotated[int, Field(ge=1)]
+Count = Annotated[int, Field(ge=0)]
+
+
+class _Options(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    title: ClassVar[str] = "options"
+
+    def __init__(self, **data: Any):
+        try:
+            super().__init__(**data)
+        except pydantic.ValidationError as error:
+            raise OptionsError(_explain(type(self), error)) from None
+
+    @classmethod
+    def describe(cls) -> str:
+        """One line per option: ``name: type = default``."""
+        lines = []
+        for name, field in cls.model_fields.items():
+            default = field.get_default(call_default_factory=True)
+            lines.append(f"  {name}: {_type_name(field.annotation)} = {default!r}")
+        return "\n".join(lines)
+
+
+class TrainOptions(_Options):
+    """Options of :func:`pdec.runtime.fit`.
+
+    ``lr_decay``: None, or a factor γ in (0, 1]: the Adam learning rate at step k is
+    ``lr * γ ** (k / 1000)`` (exponential decay, applied every step), so 0.5 halves it
+    every 1000 steps. A schedule that does not depend on the total number of steps
+    lets a resumed run with more steps follow the same path.
+
+    ``points`` / ``boundary_points``: points per interior (pde) term / per condition;
+    ``points_per_term`` overrides them by residual name. ``resample_every`` N > 0 draws
+    new points every N Adam steps (the L-BFGS phase keeps its points fixed).
+
+    ``adaptive = "annealing"``: learning-rate annealing (Wang, Teng & Perdikaris 2021).
+    Every ``adaptive_every`` Adam steps each non-pde weight becomes
+    ``(1 - α) w + α max|∇θ L_pde| / mean|∇θ L_i|`` with α = ``adaptive_alpha``; pde
+    weights stay as given. Weights are frozen during L-BFGS.
+
+    ``rar`` N > 0: residual-based adaptive refinement; every N Adam steps, for each pde
+    term, ``rar_points`` points with the largest |residual| among ``rar_candidates``
+    fresh candidates are added to that term's points for the rest of training.
+
+    ``device``/``dtype`` None: keep the model's. ``seed`` seeds the point sampler.
+    ``checkpoint_every``: steps between checkpoints (and one at the end), when
+    ``checkpoint_dir`` is set. ``log_every``: steps between history records.
+    """
+
+    title: ClassVar[str] = "training options"
+
+    steps: Count = 2000
+    lr: Annotated[float, Field(gt=0)] = 1e-3
+    lr_decay: Annotated[float, Field(gt=0, le=1)] | None = None
+    lbfgs_steps: Count = 0
+    points: PositiveInt = 2000
+    boundary_points: PositiveInt = 500
+    points_per_term: dict[str, PositiveInt] = Field(default_factory=dict)
+    sampling: Literal["uniform", "sobol", "lhs"] = "uniform"
+    resample_every: Count = 0
+    weights: dict[str, Annotated[float, Field(ge=0)]] = Field(default_factory=dict)
+    adaptive: Literal["none", "annealing"] = "none"
+    adaptive_every: PositiveInt = 10
+    adaptive_alpha: Annotated[float, Field(ge=0, le=1)] = 0.9
+    rar: Count = 0
+    rar_points: PositiveInt = 100
+    rar_candidates: PositiveInt = 10000
+    device: Literal["auto", "cpu", "cuda"] | None = None
+    dtype: Literal["float32", "float64"] | None = None
+    seed: int = 0
+    compile: bool = False
+    checkpoint_dir: Path | None = None
+    checkpoint_every: PositiveInt = 1000
+    resume: bool = False
+    progress: bool = True
+    log_every: PositiveInt = 100
+
+    @pydantic.model_validator(mode="after")
+    def _resume_needs_directory(self) -> TrainOptions:
+        if self.resume and self.checkpoint_dir is None:
+            raise ValueError("resume=True needs checkpoint_dir")
+        return self
+
+
+class ModelOptions(_Options):
+    """Options of ``PinnModel.__init__``; None means the spec's hint, then the default.
+
+    ``layers`` is (depth, width) — depth hidden layers of width units — or a string
+    like "8x40".
+    """
+
+    title: ClassVar[str] = "model options"
+
+    layers: tuple[PositiveInt, PositiveInt] | None = None
+    activation: Literal["tanh", "sin", "gelu", "silu", "relu"] | None = None
+    fourier_features: Count | None = None
+    fourier_scale: Annotated[float, Field(gt=0)] | None = None
+    dtype: Literal["float32", "float64"] | None = None
+    device: Literal["auto", "cpu", "cuda"] | None = None
+    seed: int | None = None
+
+    @pydantic.field_validator("layers", mode="before")
+    @classmethod
+    def _parse_layers(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            match = re.fullmatch(r"\s*(\d+)\s*[x×,]\s*(\d+)\s*", value)
+            if match is None:
+                raise ValueError(f"expected 'DEPTHxWIDTH' such as '8x40', got {value!r}")
+            return int(match[1]), int(match[2])
+        return value
+
+
+TRAIN_KEYS = frozenset(TrainOptions.model_fields)
+MODEL_KEYS = frozenset(ModelOptions.model_fields)
+
+
+def merge_options(*layers: Mapping[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Merge option dicts (later ones win) and split them into (model, training) keys.
+
+    ``dtype``, ``device`` and ``seed`` go to both. A key that is neither raises
+    :class:`OptionsError`, with a suggestion.
+
+    >>> merge_options({"layers": (8, 40), "steps": 100}, {"steps": 5, "seed": 1})
+    ({'layers': (8, 40), 'seed': 1}, {'steps': 5, 'seed': 1})
+    """
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        merged.update(layer or {})
+    unknown = [key for key in merged if key not in TRAIN_KEYS | MODEL_KEYS]
+    if unknown:
+        valid = sorted(TRAIN_KEYS | MODEL_KEYS)
+        lines = [f"  {key}: unknown option{_suggestion(key, valid)}" for key in unknown]
+        raise OptionsError(
+            "invalid options:\n" + "\n".join(lines) + "\nvalid training options:\n"
+            f"{TrainOptions.describe()}\nvalid model options:\n{ModelOptions.describe()}"
+        )
+    model = {key: value for key, value in merged.items() if key in MODEL_KEYS}
+    train = {key: value for key, value in merged.items() if key in TRAIN_KEYS}
+    return model, train
+
+
+def check_term_names(options: TrainOptions, names: tuple[str, ...]) -> None:
+    """Raise OptionsError if ``weights`` or ``points_per_term`` name unknown terms."""
+    lines = [
+        f"  {option}[{key!r}]: no residual term {key!r}{_suggestion(key, names)}"
+        for option in ("weights", "points_per_term")
+        for key in getattr(options, option)
+        if key not in names
+    ]
+    if lines:
+        raise OptionsError(
+            "invalid training options:\n" + "\n".join(lines) + f"\nterms: {', '.join(names)}"
+        )
+
+
+def _suggestion(key: str, valid) -> str:
+    close = difflib.get_close_matches(str(key), list(valid), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _explain(cls: type[_Options], error: pydantic.ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        location = ".".join(str(part) for part in item["loc"]) or "(options)"
+        if item["type"] == "extra_forbidden":
+            lines.append(f"  {location}: unknown option{_suggestion(location, cls.model_fields)}")
+            continue
+        message = item["msg"]
+        field = cls.model_fields.get(str(item["loc"][0])) if item["loc"] else None
+        expected = f"; expected {_type_name(field.annotation)}" if field else ""
+        shown = repr(item["input"])
+        got = f", got {shown}" if item["loc"] and shown not in message else ""
+        lines.append(f"  {location}: {message}{got}{expected}")
+    return (
+        f"invalid {cls.title}:\n" + "\n".join(lines) + "\n"
+        f"valid options (name: type = default):\n{cls.describe()}"
+    )
+
+
+def _type_name(annotation: Any) -> str:
+    origin, arguments = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is Annotated:
+        return _type_name(arguments[0])
+    if origin is Literal:
+        return " | ".join(repr(argument) for argument in arguments)
+    if origin in (typing.Union, types.UnionType):
+        return " | ".join(_type_name(argument) for argument in arguments)
+    if origin is not None:
+        inner = ", ".join(_type_name(argument) for argument in arguments)
+        return f"{getattr(origin, '__name__', str(origin))}[{inner}]"
+    if annotation is type(None):
+        return "None"
+    if annotation is Path:
+        return "path"
+    return getattr(annotation, "__name__", str(annotation))

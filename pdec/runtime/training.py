@@ -1,0 +1,302 @@
+"""``fit(model, options)``: train a PinnModel with Adam, then L-BFGS.
+
+The run, in order:
+
+1. validate the options against the model (term names in ``weights`` and
+   ``points_per_term``), move the model to the device and dtype;
+2. set up the points (one seeded generator for all sampling), weights, optimizers,
+   and — with ``resume`` — restore all of it from ``<checkpoint_dir>/checkpoint.pt``;
+3. Adam steps: resample every ``resample_every``, refine every ``rar``, anneal the
+   weights every ``adaptive_every``; one update per step;
+4. L-BFGS steps on the last points with fixed weights: each is one ``LBFGS.step`` of
+   up to 20 iterations with a strong-Wolfe line search and tolerances small enough
+   that it keeps going after Adam (the optimizer's memory carries over between steps);
+5. the final loss at the final parameters, and a final checkpoint.
+
+Every loss and gradient is checked: a NaN or inf raises :class:`TrainingDiverged`
+before the state is touched, so the last checkpoint on disk is a good one.
+Checkpoints hold everything the run depends on, so an interrupted run resumed with
+the same options follows the uninterrupted trajectory exactly (on the same device).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import torch
+
+from pdec.runtime import checkpoint
+from pdec.runtime.devices import DTYPES, resolve_device
+from pdec.runtime.errors import OptionsError, TrainingDiverged
+from pdec.runtime.history import History, Record
+from pdec.runtime.lbfgs import LBFGS
+from pdec.runtime.losses import (
+    LossTerms,
+    gradients_finite,
+    non_finite,
+    terms_with_bad_gradients,
+    total_loss,
+)
+from pdec.runtime.options import TrainOptions, check_term_names
+from pdec.runtime.points import PointSet
+from pdec.runtime.progress import ProgressBar
+from pdec.runtime.refinement import refine
+from pdec.runtime.weighting import anneal
+
+DISPLAY_EVERY = 10  # steps between progress-bar loss updates
+
+
+def fit(model, options: TrainOptions | None = None, **overrides) -> History:
+    """Train ``model`` in place and return its :class:`History`.
+
+    ``options`` is a :class:`TrainOptions` (or None for the defaults); keyword
+    ``overrides`` replace some of its values.
+    """
+    if options is None or overrides:
+        base = options.model_dump(exclude_unset=True) if options is not None else {}
+        options = TrainOptions(**{**base, **overrides})
+    run = _Run(model, options)
+    with ProgressBar(run.total_steps, run.steps_done, options.progress) as bar:
+        run.train(bar)
+    return run.finish()
+
+
+class _Run:
+    """The state of one training run and the steps that change it."""
+
+    def __init__(self, model, options: TrainOptions):
+        check_term_names(options, tuple(model.residual_names))
+        self.model, self.options = model, options
+        device = resolve_device(options.device or model.config["device"])
+        model.to(device=device, dtype=DTYPES[options.dtype] if options.dtype else model.dtype)
+        self.parameters = [p for p in model.parameters() if p.requires_grad]
+        self.pde_terms = model.pde_terms()
+        if options.adaptive == "annealing" and not self.pde_terms:
+            raise OptionsError(
+                "adaptive='annealing' needs an interior (pde) term to balance against"
+            )
+
+        samplers = model.samplers()
+        missing = [name for name in model.residual_names if name not in samplers]
+        if missing:
+            raise ValueError(f"{type(model).__name__}.samplers() has no sampler for {missing}")
+        counts = {
+            name: options.points_per_term.get(
+                name, options.points if name in self.pde_terms else options.boundary_points
+            )
+            for name in model.residual_names
+        }
+        self.generator = torch.Generator().manual_seed(options.seed)
+        self.points = PointSet(
+            {name: samplers[name] for name in model.residual_names},
+            counts,
+            options.sampling,
+            self.generator,
+        )
+        self.weights = {
+            name: float(options.weights.get(name, 1.0)) for name in model.residual_names
+        }
+        self.loss_terms = LossTerms(model, options.compile)
+
+        self.adam = torch.optim.Adam(self.parameters, lr=options.lr)
+        self.scheduler = None
+        if options.lr_decay is not None:
+            gamma = options.lr_decay ** (1 / 1000)
+            self.scheduler = torch.optim.lr_scheduler.ExponentialLR(self.adam, gamma=gamma)
+        self.lbfgs = None
+        self.adam_steps = self.lbfgs_steps = 0
+        self.phase = "adam"
+        self.history = History()
+        self.seconds_before = 0.0
+        self.checkpoint_dir = Path(options.checkpoint_dir) if options.checkpoint_dir else None
+        self.last_checkpoint: Path | None = None
+
+        found = checkpoint.latest(self.checkpoint_dir) if options.resume else None
+        if found is not None:
+            self.restore(found)
+        else:
+            self.points.draw()
+        self.loss_terms.trial(self.batch(), self.parameters)
+        self.started = time.perf_counter()
+
+    @property
+    def total_steps(self) -> int:
+        return self.options.steps + self.options.lbfgs_steps
+
+    @property
+    def steps_done(self) -> int:
+        return self.adam_steps + self.lbfgs_steps
+
+    def batch(self):
+        return self.points.batch(self.model.device, self.model.dtype)
+
+    # -- the loop ------------------------------------------------------------------------
+
+    def train(self, bar: ProgressBar) -> None:
+        options = self.options
+        while self.phase == "adam" and self.adam_steps < options.steps:
+            terms = self.adam_step()
+            self.after_step(terms, bar, last=self.adam_steps == options.steps)
+        if options.lbfgs_steps > self.lbfgs_steps:
+            self.phase = "lbfgs"
+            if self.lbfgs is None:
+                self.lbfgs = LBFGS(self.parameters)
+        while self.phase == "lbfgs" and self.lbfgs_steps < options.lbfgs_steps:
+            terms = self.lbfgs_step()
+            self.after_step(terms, bar, last=self.lbfgs_steps == options.lbfgs_steps)
+
+    def adam_step(self) -> dict[str, float]:
+        options, step = self.options, self.adam_steps
+        if step > 0 and options.resample_every and step % options.resample_every == 0:
+            self.points.draw()
+        if step > 0 and options.rar and step % options.rar == 0:
+            refine(
+                self.model, self.points, self.pde_terms, options.rar_candidates, options.rar_points
+            )
+        terms = self.loss_terms(self.batch())
+        self.check_terms(terms)
+        if options.adaptive == "annealing" and step % options.adaptive_every == 0:
+            self.weights = anneal(
+                terms, self.weights, self.pde_terms, self.parameters, options.adaptive_alpha
+            )
+        total = total_loss(terms, self.weights)
+        self.adam.zero_grad(set_to_none=True)
+        total.backward(inputs=self.parameters)
+        self.check_gradients()
+        self.adam.step()
+        if self.scheduler is not None:
+            self.scheduler.step()
+        self.adam_steps += 1
+        return {name: term.detach() for name, term in terms.items()}
+
+    def lbfgs_step(self) -> dict[str, float]:
+        batch = self.batch()
+        first: dict[str, torch.Tensor] = {}
+
+        def closure():
+            terms = self.loss_terms(batch)
+            self.check_terms(terms)
+            total = total_loss(terms, self.weights)
+            self.lbfgs.optimizer.zero_grad(set_to_none=True)
+            total.backward(inputs=self.parameters)
+            self.check_gradients()
+            if not first:
+                first.update({name: term.detach() for name, term in terms.items()})
+            return total
+
+        self.lbfgs.step(closure)
+        self.lbfgs_steps += 1
+        return first
+
+    def after_step(self, terms, bar: ProgressBar, last: bool) -> None:
+        step = self.steps_done
+        logged = step == 1 or step % self.options.log_every == 0 or last
+        record = None
+        if logged or (bar.enabled and step % DISPLAY_EVERY == 0):
+            record = self.record(step, terms)
+        if logged:
+            self.history.records.append(record)
+        bar.advance(self.phase, record)
+        every = self.options.checkpoint_every
+        if self.checkpoint_dir is not None and (step % every == 0 or last):
+            self.save()
+
+    def record(self, step: int, terms) -> Record:
+        values = {name: float(term) for name, term in terms.items()}
+        return Record(
+            step=step,
+            phase=self.phase,
+            loss=sum(self.weights[name] * value for name, value in values.items()),
+            terms=values,
+            weights=dict(self.weights),
+            seconds=self.seconds_before + time.perf_counter() - self.started,
+        )
+
+    def finish(self) -> History:
+        """The final loss terms, and the final checkpoint."""
+        terms = self.loss_terms(self.batch())
+        self.check_terms(terms, final=True)
+        self.history.final = self.record(self.steps_done, {k: t.detach() for k, t in terms.items()})
+        if self.checkpoint_dir is not None and self.steps_done > 0:
+            self.save()
+        return self.history
+
+    # -- divergence ----------------------------------------------------------------------
+
+    def check_terms(self, terms, final: bool = False) -> None:
+        if bool(torch.isfinite(total_loss(terms, self.weights)).all()):
+            return
+        self.diverged(non_finite(terms) or list(terms), "loss", final)
+
+    def check_gradients(self) -> None:
+        if gradients_finite(self.parameters):
+            return
+        terms = self.loss_terms(self.batch())
+        bad = terms_with_bad_gradients(terms, self.weights, self.parameters)
+        self.diverged(bad or list(terms), "gradient", False)
+
+    def diverged(self, names: list[str], what: str, final: bool) -> None:
+        step = self.steps_done + (0 if final else 1)
+        where = (
+            f"the last good checkpoint is {self.last_checkpoint}"
+            if self.last_checkpoint
+            else "no checkpoint was written (set checkpoint_dir and checkpoint_every to keep one)"
+        )
+        raise TrainingDiverged(
+            f"training diverged at step {step} ({self.phase}): non-finite {what} in "
+            f"term{'s' if len(names) > 1 else ''} {', '.join(names)}; {where}",
+            step=step,
+            phase=self.phase,
+            terms=names,
+            checkpoint=self.last_checkpoint,
+        )
+
+    # -- checkpoints ---------------------------------------------------------------------
+
+    def save(self) -> None:
+        if not all(bool(torch.isfinite(p).all()) for p in self.parameters):
+            self.diverged(["(parameters)"], "parameter", True)
+        data = self.model.model_data()
+        data.update(
+            format=checkpoint.TRAINING_FORMAT,
+            adam_steps=self.adam_steps,
+            lbfgs_steps=self.lbfgs_steps,
+            phase=self.phase,
+            optimizers={
+                "adam": self.adam.state_dict(),
+                "scheduler": self.scheduler.state_dict() if self.scheduler else None,
+                "lbfgs": self.lbfgs.state_dict() if self.lbfgs else None,
+            },
+            rng={"sampler": self.generator.get_state(), "torch": torch.get_rng_state()},
+            points=self.points.state_dict(),
+            weights=dict(self.weights),
+            seconds=self.seconds_before + time.perf_counter() - self.started,
+            options=self.options.model_dump(mode="json"),
+            history=self.history.to_dict(),
+        )
+        path = self.checkpoint_dir / checkpoint.FILENAME
+        self.last_checkpoint = checkpoint.write_atomic(data, path)
+
+    def restore(self, path: Path) -> None:
+        data = checkpoint.read(path, formats=(checkpoint.TRAINING_FORMAT,))
+        checkpoint.check_spec(data, self.model.spec_sha256, path, "start without resume")
+        model = self.model
+        model.load_state_dict(data["state"])
+        self.adam.load_state_dict(data["optimizers"]["adam"])
+        if self.scheduler is not None and data["optimizers"]["scheduler"] is not None:
+            self.scheduler.load_state_dict(data["optimizers"]["scheduler"])
+        if data["optimizers"]["lbfgs"] is not None:
+            self.lbfgs = LBFGS(self.parameters)
+            self.lbfgs.load_state_dict(data["optimizers"]["lbfgs"])
+        self.generator.set_state(data["rng"]["sampler"])
+        torch.set_rng_state(data["rng"]["torch"])
+        self.points.load_state_dict(data["points"])
+        self.weights.update(data["weights"])
+        self.adam_steps, self.lbfgs_steps = data["adam_steps"], data["lbfgs_steps"]
+        self.phase = data["phase"]
+        self.seconds_before = data["seconds"]
+        self.history = History.from_dict(data["history"])
+        self.history.final = None
+        self.history.resumed_from = str(path)
+        self.last_checkpoint = path

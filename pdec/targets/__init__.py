@@ -1,0 +1,1 @@
+"""Model targets: each ``generate(spec, ...) -> GeneratedModule``."""

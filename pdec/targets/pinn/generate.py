@@ -1,0 +1,540 @@
+"""The PINN target: a spec → one readable, self-contained PyTorch module.
+
+Stages (each one call):
+
+1. ``choose_inputs``      what the network sees: a declared coordinate system with a
+                          cut (the fault's (r, θ)), else the Cartesian coordinates;
+2. ``derive``             each equation's residual, known parameters inserted, in those
+                          inputs; pde and cut residuals cleared of 1/r factors (as
+                          Okazaki et al. multiply the equilibrium by r²);
+3. ``lower_residual``     field values and derivatives → named locals, computed once;
+4. ``emit``               the module text: header, class attributes, ``to_network``,
+                          ``samplers``, ``residuals``, references.
+
+The module imports only torch, math and :mod:`pdec.runtime`; the same spec and
+options give the same bytes.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import sympy
+
+from pdec import __version__
+from pdec.codegen.printer import TorchPrinter
+from pdec.errors import UnsupportedError
+from pdec.ir import nodes as ir
+from pdec.passes.derive_residuals import derive_residual, substitute_definitions
+from pdec.passes.transform_coordinates import cut_values, transform_coordinates
+from pdec.symbolic.inverse_map import polar_inverse
+from pdec.targets.pinn.lower import LoweredResidual, lower_residual
+
+INDENT = "    "
+
+
+@dataclass(frozen=True)
+class GeneratedModule:
+    """Source text of a generated module, and what to call it."""
+
+    source: str
+    module_name: str
+    class_name: str
+
+    @property
+    def filename(self) -> str:
+        return f"{self.module_name}.py"
+
+
+@dataclass(frozen=True)
+class NetworkInputs:
+    """The network's inputs: time (if any) then space or the new coordinates."""
+
+    symbols: tuple[sympy.Symbol, ...]
+    system: ir.CoordinateSystem | None
+
+
+def class_name(model: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in model.split("_") if part) + "Pinn"
+
+
+def generate(spec, coords: str | None = None) -> GeneratedModule:
+    """Generate the PINN module for ``spec`` (a :class:`pdec.Spec`)."""
+    s = spec.ir
+    if not any(e.kind == "pde" for e in s.equations):
+        raise UnsupportedError(
+            f"the spec '{s.name}' has no `pde` equation to train a PINN on",
+            None,
+            "energy-only specs (evolve, structure) are for the energy target",
+        )
+    if s.inputs:
+        raise UnsupportedError(
+            "specs with `input` functions map inputs to solutions: that is the operator target",
+            None,
+            "compile with --target operator (coming), or make the input a param",
+        )
+    unknown = [p.name for p in s.parameters if p.unknown]
+    if unknown:
+        raise UnsupportedError(
+            f"unknown parameters ({', '.join(unknown)}) are not supported by the PINN target yet"
+        )
+    inputs = choose_inputs(s, coords)
+    lowered = {e.name: derive(spec, e, inputs) for e in s.equations}
+    source = format_source(emit(spec, inputs, lowered))
+    return GeneratedModule(source, f"{s.name}_pinn", class_name(s.name))
+
+
+def format_source(source: str) -> str:
+    """``ruff format`` the module (line length 100), so it reads like hand-written code."""
+    from ruff.__main__ import find_ruff_bin
+
+    result = subprocess.run(
+        [find_ruff_bin(), "format", "--line-length", "100", "--stdin-filename", "module.py", "-"],
+        input=source,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"ruff could not format generated code:\n{result.stderr}")
+    return result.stdout
+
+
+def choose_inputs(s: ir.SpecIR, coords: str | None) -> NetworkInputs:
+    time = (s.time.symbol,) if s.time is not None and s.space else ()
+    if s.time is not None and not s.space:
+        time = (s.time.symbol,)
+    system = None
+    if coords is not None:
+        system = s.lookup("coordinates", coords)
+        if system is None:
+            raise UnsupportedError(f"the spec declares no coordinates '{coords}'")
+    else:
+        system = next((c for c in s.coordinates if c.cut is not None), None)
+    if system is None:
+        return NetworkInputs(time + tuple(s.space), None)
+    kept = tuple(v for v in s.space if v not in system.old)
+    return NetworkInputs(time + kept + tuple(system.new), system)
+
+
+def derive(spec, equation: ir.Equation, inputs: NetworkInputs) -> LoweredResidual:
+    s = spec.ir
+    residual = substitute_definitions(s, derive_residual(s, equation), constants=False)
+    site_names: dict[tuple, str] = {}
+    if inputs.system is not None:
+        residual = transform_coordinates(s, equation, residual, inputs.system)
+        cut = inputs.system.cut
+        if cut is not None:
+            plus, minus = cut_values(s, inputs.system)
+            for value, name in ((plus, "plus"), (minus, "minus")):
+                key = tuple(value if v == cut.angle else v for v in inputs.symbols)
+                site_names[key] = name
+        on_cut = (
+            isinstance(equation.location, ir.OnCurve)
+            and cut
+            and equation.location.curve == cut.curve
+        )
+        if equation.kind == "pde" or on_cut:
+            residual = _clear_radial_denominator(residual, inputs.symbols)
+    fields = tuple(f.name for f in s.fields)
+    return lower_residual(residual, fields, inputs.symbols, site_names)
+
+
+def _clear_radial_denominator(residual: sympy.Expr, inputs) -> sympy.Expr:
+    """r²(u_rr + u_r/r + u_θθ/r²) rather than the singular form at the pole."""
+    numerator, denominator = sympy.fraction(sympy.together(residual))
+    factors = sympy.Mul.make_args(denominator)
+    if all(f.is_positive or (f.as_base_exp()[0] in inputs) for f in factors):
+        return sympy.expand(numerator)
+    return residual
+
+
+# ---- emission ---------------------------------------------------------------------------
+
+
+def emit(spec, inputs: NetworkInputs, lowered: dict[str, LoweredResidual]) -> str:
+    s = spec.ir
+    constants = s.constant_values
+    names = {c.symbol: c.name for c in s.constants}
+    out: list[str] = []
+    out += _header(spec)
+    cls = class_name(s.name)
+    out.append(f"class {cls}(PinnModel):")
+    out.append(f'{INDENT}"""Physics-informed network for `{s.name}`; see the module docstring."""')
+    out.append("")
+    coordinates = _user_coordinates(s)
+    out.append(f'{INDENT}spec_name = "{s.name}"')
+    out.append(f'{INDENT}spec_sha256 = "{s.sha256}"')
+    out.append(f"{INDENT}coordinates = {_tuple(coordinates)}")
+    out.append(f"{INDENT}network_inputs = {_tuple(v.name for v in inputs.symbols)}")
+    bounds, periodic = _input_bounds(s, inputs, constants)
+    out.append(f"{INDENT}input_bounds = {_dict(bounds)}")
+    out.append(f"{INDENT}periodic = {_dict(periodic)}")
+    out.append(f"{INDENT}field_names = {_tuple(f.name for f in s.fields)}")
+    out.append(f"{INDENT}residual_names = {_tuple(e.name for e in s.equations)}")
+    out.append(
+        f"{INDENT}constants = {_dict({c.name: _float(constants[c.symbol]) for c in s.constants})}"
+    )
+    out.append(f"{INDENT}default_options = {_dict(dict(s.train))}")
+    out.append("")
+    out += _init(s)
+    out += _to_network(s, inputs, names)
+    out += _samplers(s, names)
+    out += _residuals(spec, inputs, lowered, names)
+    out += _references(s, names)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _header(spec) -> list[str]:
+    s = spec.ir
+    lines = [
+        f"# Generated by pdec {__version__} from {_spec_file(s)} — do not edit; regenerate with",
+        f"#     pdec compile {_spec_file(s)} --target pinn",
+        f"# spec sha256: {s.sha256}",
+        f'"""Physics-informed neural network for the spec `{s.name}`.',
+        "",
+        "Residuals (each driven to 0 on its own sample points):",
+        "",
+    ]
+    for equation in s.equations:
+        text = f"- ``{equation.name}`` ({_spec_file(s)}:{equation.span.line}): {_source_text(equation.span)}"
+        lines += textwrap.wrap(text, width=92, subsequent_indent="  ")
+    lines += [
+        '"""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "import math",
+        "",
+        "import torch",
+        "",
+    ]
+    lines += ["from pdec.runtime import " + ", ".join(_runtime_names(spec)), "", ""]
+    return lines
+
+
+def _runtime_names(spec) -> list[str]:
+    """The runtime names the module uses: the base, derivative, and its samplers' kinds."""
+    kinds = {"PinnModel", "derivative"}
+    for equation in spec.ir.equations:
+        location = equation.location
+        if isinstance(location, ir.InRegion):
+            kinds.add("Box")
+        elif isinstance(location, ir.AtSlice):
+            kinds.add("Slice")
+        elif isinstance(location, ir.OnCurve):
+            kinds.add("Polyline")
+        else:
+            kinds |= {"Side", "Sides"}
+    return sorted(kinds)
+
+
+def _spec_file(s: ir.SpecIR) -> str:
+    """The spec's file name: generated text must not depend on the working directory."""
+    return Path(s.file).name
+
+
+def _source_text(span) -> str:
+    line = span.source_line()
+    return " ".join(line.split("#")[0].split())
+
+
+def _user_coordinates(s: ir.SpecIR) -> tuple[str, ...]:
+    time = (s.time.symbol.name,) if s.time is not None else ()
+    return time + tuple(v.name for v in s.space)
+
+
+def _init(s: ir.SpecIR) -> list[str]:
+    lines = [
+        f"{INDENT}def __init__(self, *, constants: dict[str, float] | None = None, **options):",
+        f'{INDENT * 2}"""``constants`` overrides the spec\'s constants; ``options`` as for PinnModel."""',
+        f"{INDENT * 2}super().__init__(**options)",
+        f"{INDENT * 2}self.constants = {{**type(self).constants, **(constants or {{}})}}",
+    ]
+    if s.references:
+        entries = ", ".join(f'"{r.field}": self.reference_{r.field}' for r in s.references)
+        lines.append(f"{INDENT * 2}self.reference = {{{entries}}}")
+    return lines + [""]
+
+
+def _bind_constants(expressions, names: dict, indent: str) -> list[str]:
+    """``D = self.constants["D"]`` for each constant the expressions use, in spec order."""
+    used = (
+        set().union(*(sympy.sympify(e).free_symbols for e in expressions)) if expressions else set()
+    )
+    return [
+        f'{indent}{name} = self.constants["{name}"]'
+        for symbol, name in names.items()
+        if symbol in used
+    ]
+
+
+def _to_network(s: ir.SpecIR, inputs: NetworkInputs, names: dict) -> list[str]:
+    lines = [
+        f"{INDENT}def to_network(self, coords: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:"
+    ]
+    body = INDENT * 2
+    if inputs.system is None:
+        lines.append(f'{body}"""The network sees the spec\'s own coordinates."""')
+        lines.append(f"{body}return {{name: coords[name] for name in self.network_inputs}}")
+        return lines + [""]
+    system = inputs.system
+    inverse = polar_inverse(system.new, system.old, system.forward)
+    lo = system.cut.value if system.cut else sympy.Integer(0)
+    lines.append(
+        f'{body}"""(x, y) → ({", ".join(v.name for v in system.new)}) of `{system.name}`; the angle lies in [{lo}, {lo} + 2π)."""'
+    )
+    locals_ = {v: v.name for v in (*s.space, *([s.time.symbol] if s.time else []))} | names
+    printer = TorchPrinter(locals_)
+    lines += _bind_constants([inverse.radius, inverse.angle_unwrapped], names, body)
+    for v in (*([s.time.symbol] if s.time else []), *s.space):
+        lines.append(f'{body}{v.name} = coords["{v.name}"]')
+    radius = printer.doprint(inverse.radius)
+    angle = printer.doprint(inverse.angle_unwrapped - lo)
+    shift = "" if lo == 0 else f" + {printer.doprint(lo)}"
+    lines.append(f"{body}{inverse.radial.name} = {radius}")
+    lines.append(f"{body}{inverse.angular.name} = torch.remainder({angle}, 2*math.pi){shift}")
+    entries = ", ".join(f'"{v.name}": {v.name}' for v in inputs.symbols)
+    lines.append(f"{body}return {{{entries}}}")
+    return lines + [""]
+
+
+def _input_bounds(s: ir.SpecIR, inputs: NetworkInputs, constants) -> tuple[dict, dict]:
+    ranges = _ranges(s)
+    bounds, periodic = {}, {}
+    if s.time is not None and s.time.lo is not None:
+        ranges[s.time.symbol] = (s.time.lo, s.time.hi, False)
+    for v in inputs.symbols:
+        if v in ranges:
+            lo, hi, is_periodic = ranges[v]
+            pair = (_float(lo.subs(constants)), _float(hi.subs(constants)))
+            (periodic if is_periodic else bounds)[v.name] = pair
+    if inputs.system is not None:
+        system = inputs.system
+        inverse = polar_inverse(system.new, system.old, system.forward)
+        x, y = system.old
+        corners = (
+            [(a, b) for a in ranges[x][:2] for b in ranges[y][:2]]
+            if x in ranges and y in ranges
+            else []
+        )
+        if not corners:
+            raise UnsupportedError(
+                "the PINN target needs a box region around the coordinate system"
+            )
+        radius = max(_float(inverse.radius.subs({x: a, y: b}).subs(constants)) for a, b in corners)
+        lo = _float(system.cut.value.subs(constants)) if system.cut else 0.0
+        bounds[inverse.radial.name] = (0.0, radius)
+        bounds[inverse.angular.name] = (lo, lo + _float(2 * sympy.pi))
+    return bounds, periodic
+
+
+def _ranges(s: ir.SpecIR) -> dict:
+    """Each space variable's (lo, hi, periodic) over the spec's boxes (their hull)."""
+    found: dict = {}
+    for region in s.regions:
+        if not isinstance(region.shape, ir.Box):
+            raise UnsupportedError(
+                f"the PINN target samples boxes and intervals; '{region.name}' is not one yet"
+            )
+        for rng in region.shape.ranges:
+            if rng.var in found:
+                lo, hi, periodic = found[rng.var]
+                found[rng.var] = (sympy.Min(lo, rng.lo), sympy.Max(hi, rng.hi), periodic)
+            else:
+                found[rng.var] = (rng.lo, rng.hi, rng.periodic)
+    return found
+
+
+def _samplers(s: ir.SpecIR, names: dict) -> list[str]:
+    body = INDENT * 2
+    printer = TorchPrinter(names)
+    entries = []
+    exprs = []
+    for equation in s.equations:
+        text, used = _sampler(s, equation, printer)
+        entries.append(f'{INDENT * 3}"{equation.name}": {text},')
+        exprs += used
+    lines = [
+        f"{INDENT}def samplers(self) -> dict:",
+        f'{body}"""Where each residual\'s points are drawn (in the spec\'s coordinates)."""',
+    ]
+    lines += _bind_constants(exprs, names, body)
+    lines.append(f"{body}return {{")
+    lines += entries
+    lines.append(f"{body}}}")
+    return lines + [""]
+
+
+def _sampler(s: ir.SpecIR, equation: ir.Equation, printer: TorchPrinter) -> tuple[str, list]:
+    ranges = _ranges(s)
+    time = s.time
+    uses_time = (
+        time is not None and time.lo is not None and any(time.symbol in f.args for f in s.fields)
+    )
+    used: list = []
+
+    def pair(lo, hi) -> str:
+        used.extend([lo, hi])
+        return f"({printer.doprint(lo)}, {printer.doprint(hi)})"
+
+    def box(variables, skip=None) -> str:
+        items = []
+        if uses_time and skip != time.symbol:
+            items.append(f'"{time.symbol.name}": {pair(time.lo, time.hi)}')
+        items += [f'"{v.name}": {pair(*ranges[v][:2])}' for v in variables if v != skip]
+        return "{" + ", ".join(items) + "}"
+
+    time_extra = f'{{"{time.symbol.name}": {pair(time.lo, time.hi)}}}' if uses_time else None
+    location = equation.location
+    if isinstance(location, ir.InRegion):
+        region = s.lookup("regions", location.region) if location.region else s.regions[0]
+        return f"Box({box(region.shape.variables)})", used
+    if isinstance(location, ir.AtSlice):
+        used.append(location.value)
+        space = [v for v in s.space]
+        return (
+            f'Slice("{location.var.name}", {printer.doprint(location.value)}, {box(space, skip=location.var)})',
+            used,
+        )
+    if isinstance(location, ir.OnCurve):
+        curve = s.lookup("curves", location.curve)
+        points = []
+        for x, y in curve.points:
+            used.extend([x, y])
+            points.append(f"({printer.doprint(x)}, {printer.doprint(y)})")
+        extra = f", extra={time_extra}" if time_extra else ""
+        return f"Polyline([{', '.join(points)}]{extra})", used
+    sides = []
+    for piece in location.boundary.pieces:
+        if piece.var is None:
+            raise UnsupportedError("the PINN target samples sides of boxes only so far")
+        used.append(piece.value)
+        region = s.lookup("regions", piece.region)
+        others = {v.name: pair(*ranges[v][:2]) for v in region.shape.variables if v != piece.var}
+        normal = {v.name: _float(n) for v, n in zip(region.shape.variables, piece.normal)}
+        sides.append(
+            f'Side("{piece.var.name}", {printer.doprint(piece.value)}, '
+            f"{{{', '.join(f'{k!r}: {v}' for k, v in others.items())}}}, {_dict(normal)})".replace(
+                "'", '"'
+            )
+        )
+    extra = f", extra={time_extra}" if time_extra else ""
+    return f"Sides([{', '.join(sides)}]{extra})", used
+
+
+def _residuals(
+    spec, inputs: NetworkInputs, lowered: dict[str, LoweredResidual], names: dict
+) -> list[str]:
+    s = spec.ir
+    body = INDENT * 2
+    lines = [
+        f"{INDENT}def residuals(self, batch: dict[str, dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:",
+        f'{body}"""Each equation\'s residual at its sampled points (spec line in the comment)."""',
+    ]
+    all_exprs = [low.expr for low in lowered.values()]
+    lines += _bind_constants(all_exprs, names, body)
+    lines.append(f"{body}out = {{}}")
+    for equation in s.equations:
+        low = lowered[equation.name]
+        lines.append("")
+        comment = (
+            f"{equation.name} ({_spec_file(s)}:{equation.span.line}): {_source_text(equation.span)}"
+        )
+        lines += textwrap.wrap(
+            comment, width=100, initial_indent=f"{body}# ", subsequent_indent=f"{body}#     "
+        )
+        lines.append(f'{body}points = self.to_network(batch["{equation.name}"])')
+        for i, v in enumerate(inputs.symbols):
+            generic = any(j.orders[i] and j.site.values[i] == v for j in low.jets)
+            grad = ".requires_grad_(True)" if generic else ""
+            lines.append(f'{body}{v.name} = points["{v.name}"].detach(){grad}')
+        local_names = {v: v.name for v in inputs.symbols} | dict(names)
+        printer = TorchPrinter(local_names)
+        for site in low.sites:
+            site_inputs = []
+            for i, (v, value) in enumerate(zip(inputs.symbols, site.values)):
+                if value == v:
+                    site_inputs.append(f'"{v.name}": {v.name}')
+                    continue
+                local = f"{v.name}_{site.name}"
+                grad = (
+                    ".requires_grad_(True)"
+                    if any(j.site is site and j.orders[i] for j in low.jets)
+                    else ""
+                )
+                lines.append(
+                    f"{body}{local} = torch.full_like({inputs.symbols[0].name}, {printer.doprint(value)}){grad}"
+                )
+                local_names[v] = v.name
+                site_inputs.append(f'"{v.name}": {local}')
+            suffix = f"_{site.name}" if site.name else ""
+            lines.append(
+                f"{body}fields{suffix} = self.network_fields({{{', '.join(site_inputs)}}})"
+            )
+        for jet in low.jets:
+            suffix = f"_{jet.site.name}" if jet.site.name else ""
+            if jet.parent is None:
+                lines.append(f'{body}{jet.local} = fields{suffix}["{jet.field}"]')
+            else:
+                var = inputs.symbols[jet.along]
+                wrt = (
+                    var.name if jet.site.values[jet.along] == var else f"{var.name}_{jet.site.name}"
+                )
+                lines.append(f"{body}{jet.local} = derivative({jet.parent.local}, {wrt})")
+        jet_names = {sympy.Symbol(j.local): j.local for j in low.jets}
+        normal_names = {sympy.Symbol(f"n_{v.name}"): f'points["n_{v.name}"]' for v in s.space}
+        printer = TorchPrinter(local_names | jet_names | normal_names)
+        lines.append(f'{body}out["{equation.name}"] = {printer.doprint(low.expr)}')
+    lines.append(f"{body}return out")
+    return lines + [""]
+
+
+def _references(s: ir.SpecIR, names: dict) -> list[str]:
+    lines = []
+    for reference in s.references:
+        field = s.lookup("fields", reference.field)
+        body = INDENT * 2
+        lines.append(
+            f"{INDENT}def reference_{field.name}(self, coords: dict[str, torch.Tensor]) -> torch.Tensor:"
+        )
+        lines.append(f'{body}"""The known solution ({_spec_file(s)}:{reference.span.line})."""')
+        lines += _bind_constants([reference.value], names, body)
+        for v in field.args:
+            lines.append(f'{body}{v.name} = coords["{v.name}"]')
+        printer = TorchPrinter({v: v.name for v in field.args} | names)
+        value = printer.doprint(reference.value)
+        if not reference.value.free_symbols & set(field.args):  # a constant: give it a shape
+            value += f" + 0*{field.args[0].name}"
+        lines.append(f"{body}return {value}")
+        lines.append("")
+    return lines
+
+
+# ---- literals ------------------------------------------------------------------------------
+
+
+def _float(value) -> float:
+    return float(sympy.sympify(value).evalf(17))
+
+
+def _tuple(items) -> str:
+    items = list(items)
+    if len(items) == 1:
+        return f'("{items[0]}",)'
+    return "(" + ", ".join(f'"{i}"' for i in items) + ")"
+
+
+def _dict(mapping: dict) -> str:
+    return "{" + ", ".join(f'"{k}": {_literal(v)}' for k, v in mapping.items()) + "}"
+
+
+def _literal(value) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_literal(v) for v in value) + ("," if len(value) == 1 else "") + ")"
+    return repr(value)
