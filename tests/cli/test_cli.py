@@ -1,8 +1,6 @@
 """The `pdec` command as a user runs it: exit codes, no tracebacks, readable output."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -11,37 +9,27 @@ ROOT = Path(__file__).resolve().parents[2]
 SPECS = ROOT / "specs"
 
 
-def pdec(*args, cwd=ROOT):
-    return subprocess.run(
-        [sys.executable, "-m", "pdec.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={"PATH": "/usr/bin:/bin", "COLUMNS": "120", "PYTHONIOENCODING": "utf-8"},
-    )
-
-
-def test_version():
+def test_version(pdec):
     result = pdec("--version")
     assert result.returncode == 0
     assert result.stdout.startswith("pdec ")
 
 
 @pytest.mark.parametrize("command", [[], ["check", "--help"], ["show", "--help"]])
-def test_help(command):
+def test_help(pdec, command):
     result = pdec(*command, "--help") if not command else pdec(*command)
     assert result.returncode == 0
     assert "Usage" in result.stdout
 
 
-def test_check_prints_a_line_per_claim_and_energy():
+def test_check_prints_a_line_per_claim_and_energy(pdec):
     result = pdec("check", SPECS / "cahn_hilliard.pde")
     assert result.returncode == 0, result.stderr
     assert "conserved mass" in result.stdout and "dissipated H" in result.stdout
     assert "negative semidefinite" in result.stdout
 
 
-def test_check_exits_1_on_a_refuted_claim(tmp_path):
+def test_check_exits_1_on_a_refuted_claim(pdec, tmp_path):
     spec = tmp_path / "wrong.pde"
     spec.write_text(
         (SPECS / "allen_cahn.pde").read_text().replace("quantity mass", "conserved mass")
@@ -51,7 +39,7 @@ def test_check_exits_1_on_a_refuted_claim(tmp_path):
     assert "refuted: conserved mass" in result.stdout
 
 
-def test_check_json():
+def test_check_json(pdec):
     result = pdec("check", SPECS / "kdv.pde", "--json")
     data = json.loads(result.stdout)
     assert {f["claim"]: f["verdict"] for f in data["findings"]} == {
@@ -61,7 +49,7 @@ def test_check_json():
     assert data["structure"]["kind"] == "skew-adjoint"
 
 
-def test_spec_error_is_rendered_without_traceback(tmp_path):
+def test_spec_error_is_rendered_without_traceback(pdec, tmp_path):
     spec = tmp_path / "bad.pde"
     spec.write_text(
         "model m\nregion I = interval(x in [0, 1])\nfield u(x)\npde eq: dx(v) = 0 in I\n"
@@ -73,25 +61,25 @@ def test_spec_error_is_rendered_without_traceback(tmp_path):
     assert "^" in result.stderr and "hint:" in result.stderr
 
 
-def test_missing_file_exits_2():
+def test_missing_file_exits_2(pdec):
     result = pdec("show", "no_such.pde")
     assert result.returncode == 2
     assert "no such file" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_unknown_coordinates_exits_2():
+def test_unknown_coordinates_exits_2(pdec):
     result = pdec("show", SPECS / "fault.pde", "--coords", "polr")
     assert result.returncode == 2
     assert "did you mean 'polar'" in result.stderr
 
 
-def test_bad_option_is_a_usage_error():
+def test_bad_option_is_a_usage_error(pdec):
     result = pdec("show", SPECS / "fault.pde", "--colour")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
 
 
-def test_show_fault_in_polar_fits_one_screen():
+def test_show_fault_in_polar_fits_one_screen(pdec):
     result = pdec("show", SPECS / "fault.pde", "--coords", "polar")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -100,7 +88,7 @@ def test_show_fault_in_polar_fits_one_screen():
     assert "θ = 0⁺ | 2*π⁻" in result.stdout
 
 
-def test_show_latex_and_json():
+def test_show_latex_and_json(pdec):
     latex = pdec("show", SPECS / "kdv.pde", "--latex")
     assert latex.returncode == 0
     assert "\\frac{\\delta H}{\\delta u}" in latex.stdout
@@ -111,6 +99,6 @@ def test_show_latex_and_json():
     assert data["ir"]["equations"][0]["span"]["line"] == 21
 
 
-def test_show_rejects_latex_with_json():
+def test_show_rejects_latex_with_json(pdec):
     result = pdec("show", SPECS / "kdv.pde", "--latex", "--json")
     assert result.returncode == 2

@@ -1,8 +1,6 @@
 """`pdec compile` and `pdec train` for the PINN target, as a user runs them."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -10,17 +8,7 @@ SPECS = ROOT / "specs"
 SMALL = ["--set", "points=128", "--set", "boundary_points=32", "--set", "layers=2x16"]
 
 
-def pdec(*args, cwd=ROOT):
-    return subprocess.run(
-        [sys.executable, "-m", "pdec.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={"PATH": "/usr/bin:/bin", "COLUMNS": "120", "PYTHONIOENCODING": "utf-8"},
-    )
-
-
-def test_compile_writes_a_module(tmp_path):
+def test_compile_writes_a_module(pdec, tmp_path):
     result = pdec("compile", SPECS / "fault.pde", "--target", "pinn", "-o", tmp_path)
     assert result.returncode == 0, result.stderr
     path = tmp_path / "fault_pinn.py"
@@ -28,13 +16,13 @@ def test_compile_writes_a_module(tmp_path):
     assert "wrote" in result.stdout
 
 
-def test_compile_unknown_target_is_a_clean_error(tmp_path):
+def test_compile_unknown_target_is_a_clean_error(pdec, tmp_path):
     result = pdec("compile", SPECS / "fault.pde", "--target", "fem", "-o", tmp_path)
     assert result.returncode == 2
     assert "unknown target 'fem'" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_train_smoke_run_reports_and_plots(tmp_path):
+def test_train_smoke_run_reports_and_plots(pdec, tmp_path):
     result = pdec("train", SPECS / "fault.pde", "--steps", "3", *SMALL, "-o", tmp_path)
     assert result.returncode == 0, result.stderr
     assert "relative L2 error of u" in result.stdout
@@ -45,7 +33,7 @@ def test_train_smoke_run_reports_and_plots(tmp_path):
     assert list((tmp_path / "checkpoints").iterdir())
 
 
-def test_train_rejects_a_misspelled_option(tmp_path):
+def test_train_rejects_a_misspelled_option(pdec, tmp_path):
     result = pdec(
         "train", SPECS / "burgers.pde", "--steps", "1", "--set", "lr_rate=1e-3", "-o", tmp_path
     )
