@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -266,6 +267,55 @@ def train(
     from pdec.report import summarize_training
 
     summarize_training(spec, model, history, run, console)
+
+
+@app.command(name="eval")
+def eval_command(
+    file: SpecFile,
+    checkpoint: Annotated[
+        Path, typer.Option("--checkpoint", "-c", help="A checkpoint or saved model (.pt).")
+    ],
+    reference: Annotated[
+        Path | None,
+        typer.Option(
+            "--reference", "-r", help="CSV or NPZ with columns named after coordinates and fields."
+        ),
+    ] = None,
+    target: Annotated[str, typer.Option("--target", "-t", help="pinn.")] = "pinn",
+) -> None:
+    """Relative L2 error of a trained model against the spec's `reference` or a data file."""
+    from pdec.compile import compile as compile_spec
+    from pdec.data import read_table
+
+    spec = pdec.load(file)
+    Model = compile_spec(spec, target=target)
+    model = Model.load(checkpoint)
+    table = Table(show_header=True, box=None)
+    table.add_column("field")
+    table.add_column("relative L2", justify="right")
+    table.add_column("against")
+    if reference is None:
+        if not getattr(model, "reference", None):
+            raise SpecError(
+                f"the spec '{spec.name}' has no `reference` to evaluate against",
+                None,
+                "add `reference u = ...` to the spec, or pass --reference data.csv",
+            )
+        for field, error in model.evaluate().items():
+            table.add_row(field, f"{error:.3e}", "the spec's reference (20,000 interior points)")
+    else:
+        data = read_table(reference, required=model.coordinates)
+        fields = [f for f in model.field_names if f in data]
+        if not fields:
+            raise SpecError(
+                f"{reference} has no column named after a field ({', '.join(model.field_names)})"
+            )
+        predicted = model.predict(**{c: data[c] for c in model.coordinates})
+        for field in fields:
+            exact = data[field]
+            error = float(np.linalg.norm(predicted[field] - exact) / np.linalg.norm(exact))
+            table.add_row(field, f"{error:.3e}", f"{reference.name} ({len(exact)} points)")
+    _console().print(table)
 
 
 def main() -> None:

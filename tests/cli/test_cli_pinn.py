@@ -39,3 +39,31 @@ def test_train_rejects_a_misspelled_option(pdec, tmp_path):
     )
     assert result.returncode == 2
     assert "lr_rate" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_eval_against_the_spec_reference_and_a_data_file(pdec, tmp_path):
+    import numpy as np
+
+    run = tmp_path / "run"
+    trained = pdec("train", SPECS / "poisson.pde", "--steps", "3", *SMALL, "-o", run)
+    assert trained.returncode == 0, trained.stderr
+    checkpoint = run / "checkpoints" / "checkpoint.pt"
+    result = pdec("eval", SPECS / "poisson.pde", "--checkpoint", checkpoint)
+    assert result.returncode == 0, result.stderr
+    assert "the spec's reference" in result.stdout
+    x = np.linspace(0.1, 0.9, 9)
+    data = tmp_path / "obs.csv"
+    np.savetxt(
+        data,
+        np.c_[x, x, np.sin(np.pi * x) ** 2],
+        delimiter=",",
+        header="x,y,u",
+        comments="",
+    )
+    result = pdec("eval", SPECS / "poisson.pde", "-c", checkpoint, "--reference", data)
+    assert result.returncode == 0, result.stderr
+    assert "obs.csv (9 points)" in result.stdout
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n")
+    result = pdec("eval", SPECS / "poisson.pde", "-c", checkpoint, "--reference", bad)
+    assert result.returncode == 2 and "lacks the column" in result.stderr

@@ -263,7 +263,9 @@ def _init(s: ir.SpecIR) -> list[str]:
 def _bind_constants(expressions, names: dict, indent: str) -> list[str]:
     """``D = self.constants["D"]`` for each constant the expressions use, in spec order."""
     used = (
-        set().union(*(sympy.sympify(e, strict=True).free_symbols for e in expressions)) if expressions else set()
+        set().union(*(sympy.sympify(e, strict=True).free_symbols for e in expressions))
+        if expressions
+        else set()
     )
     return [
         f'{indent}{name} = self.constants["{name}"]'
