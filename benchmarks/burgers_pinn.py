@@ -27,6 +27,7 @@ import torch
 
 import pdec
 from benchmarks.reference.burgers_exact import burgers_exact
+from benchmarks.results import publish
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = 5e-3
@@ -98,10 +99,7 @@ def main() -> None:
         f"{'yes' if r['error'] <= TARGET else 'no'} | {r['final_loss']:.2e} | "
         f"{r['ms_per_adam_step']:.1f} | {r['seconds']:.0f} | {peak_mb:.0f} |\n"
     )
-    print(table)
-    results = ROOT / "benchmarks" / "RESULTS.md"
-    previous = results.read_text() if results.exists() else "# Benchmark results\n\n"
-    results.write_text(previous.rstrip() + "\n\n" + table)
+    publish(table)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ import torch
 
 import pdec
 from benchmarks.reference.fault_fd import closed_form, solve_fault
+from benchmarks.results import publish
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -89,10 +90,7 @@ def main() -> None:
         f"{r['seconds']:.0f} | {peak_mb:.0f} |\n"
         for r in rows
     )
-    print(table)
-    results = ROOT / "benchmarks" / "RESULTS.md"
-    previous = results.read_text() if results.exists() else "# Benchmark results\n\n"
-    results.write_text(previous.rstrip() + "\n\n" + table)
+    publish(table)
 
 
 if __name__ == "__main__":
