@@ -170,11 +170,6 @@ class UnsupportedError(SpecError):
     kind = "unsupported"
 
 
-def located(error: SpecError, span: Span | None) -> SpecError:
-    """``error`` with ``span`` filled in where it has none (for re-raising)."""
-    return error.with_span(span)
-
-
 __all__ = [
     "ArgumentError",
     "CoordinateError",
@@ -193,5 +188,4 @@ __all__ = [
     "StructureError",
     "TimeError",
     "UnsupportedError",
-    "located",
 ]

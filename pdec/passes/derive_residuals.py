@@ -32,7 +32,7 @@ def derive_residual(spec: ir.SpecIR, equation: ir.Equation, substitute: bool = F
 def substitute_definitions(spec: ir.SpecIR, expr: sympy.Expr, constants: bool = True) -> sympy.Expr:
     """Replace known parameters by their expressions and, with ``constants``, constants
     by their values."""
-    known = {p for p in spec.parameters if not p.unknown}
+    known = [p for p in spec.parameters if not p.unknown]
     for param in known:
         if param.args:
             function = sympy.Function(param.name)

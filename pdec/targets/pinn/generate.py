@@ -29,8 +29,12 @@ from pdec.codegen.printer import TorchPrinter
 from pdec.errors import UnsupportedError
 from pdec.ir import nodes as ir
 from pdec.passes.derive_residuals import derive_residual, substitute_definitions
-from pdec.passes.transform_coordinates import cut_values, transform_coordinates
-from pdec.symbolic.inverse_map import polar_inverse
+from pdec.passes.transform_coordinates import (
+    coordinate_system,
+    cut_values,
+    transform_coordinates,
+)
+from pdec.symbolic.inverse_map import PolarInverse, polar_inverse
 from pdec.targets.pinn.lower import LoweredResidual, lower_residual
 
 INDENT = "    "
@@ -51,10 +55,12 @@ class GeneratedModule:
 
 @dataclass(frozen=True)
 class NetworkInputs:
-    """The network's inputs: time (if any) then space or the new coordinates."""
+    """The network's inputs: time (if any) then space or the new coordinates, with the
+    closed-form inverse (x, y) → (r, θ) when a coordinate system is used."""
 
     symbols: tuple[sympy.Symbol, ...]
-    system: ir.CoordinateSystem | None
+    system: ir.CoordinateSystem | None = None
+    inverse: PolarInverse | None = None
 
 
 def class_name(model: str) -> str:
@@ -104,20 +110,16 @@ def format_source(source: str) -> str:
 
 
 def choose_inputs(s: ir.SpecIR, coords: str | None) -> NetworkInputs:
-    time = (s.time.symbol,) if s.time is not None and s.space else ()
-    if s.time is not None and not s.space:
-        time = (s.time.symbol,)
-    system = None
+    time = (s.time.symbol,) if s.time is not None else ()
     if coords is not None:
-        system = s.lookup("coordinates", coords)
-        if system is None:
-            raise UnsupportedError(f"the spec declares no coordinates '{coords}'")
+        system = coordinate_system(s, coords)
     else:
         system = next((c for c in s.coordinates if c.cut is not None), None)
     if system is None:
-        return NetworkInputs(time + tuple(s.space), None)
+        return NetworkInputs(time + tuple(s.space))
     kept = tuple(v for v in s.space if v not in system.old)
-    return NetworkInputs(time + kept + tuple(system.new), system)
+    inverse = polar_inverse(system.new, system.old, system.forward)
+    return NetworkInputs(time + kept + tuple(system.new), system, inverse)
 
 
 def derive(spec, equation: ir.Equation, inputs: NetworkInputs) -> LoweredResidual:
@@ -138,16 +140,17 @@ def derive(spec, equation: ir.Equation, inputs: NetworkInputs) -> LoweredResidua
             and equation.location.curve == cut.curve
         )
         if equation.kind == "pde" or on_cut:
-            residual = _clear_radial_denominator(residual, inputs.symbols)
+            residual = _clear_radial_denominator(residual, inputs.inverse.radial)
     fields = tuple(f.name for f in s.fields)
     return lower_residual(residual, fields, inputs.symbols, site_names)
 
 
-def _clear_radial_denominator(residual: sympy.Expr, inputs) -> sympy.Expr:
-    """r²(u_rr + u_r/r + u_θθ/r²) rather than the singular form at the pole."""
+def _clear_radial_denominator(residual: sympy.Expr, radial: sympy.Symbol) -> sympy.Expr:
+    """r²(u_rr + u_r/r + u_θθ/r²) rather than the singular form at the pole: multiply
+    by the denominator when it is a power of r (times positive constants) only."""
     numerator, denominator = sympy.fraction(sympy.together(residual))
     factors = sympy.Mul.make_args(denominator)
-    if all(f.is_positive or (f.as_base_exp()[0] in inputs) for f in factors):
+    if all(f.is_positive or f.as_base_exp()[0] == radial for f in factors):
         return sympy.expand(numerator)
     return residual
 
@@ -283,8 +286,7 @@ def _to_network(s: ir.SpecIR, inputs: NetworkInputs, names: dict) -> list[str]:
         lines.append(f'{body}"""The network sees the spec\'s own coordinates."""')
         lines.append(f"{body}return {{name: coords[name] for name in self.network_inputs}}")
         return lines + [""]
-    system = inputs.system
-    inverse = polar_inverse(system.new, system.old, system.forward)
+    system, inverse = inputs.system, inputs.inverse
     lo = system.cut.value if system.cut else sympy.Integer(0)
     lines.append(
         f'{body}"""(x, y) → ({", ".join(v.name for v in system.new)}) of `{system.name}`; the angle lies in [{lo}, {lo} + 2π)."""'
@@ -315,8 +317,7 @@ def _input_bounds(s: ir.SpecIR, inputs: NetworkInputs, constants) -> tuple[dict,
             pair = (_float(lo.subs(constants)), _float(hi.subs(constants)))
             (periodic if is_periodic else bounds)[v.name] = pair
     if inputs.system is not None:
-        system = inputs.system
-        inverse = polar_inverse(system.new, system.old, system.forward)
+        system, inverse = inputs.system, inputs.inverse
         x, y = system.old
         corners = (
             [(a, b) for a in ranges[x][:2] for b in ranges[y][:2]]
@@ -354,10 +355,11 @@ def _ranges(s: ir.SpecIR) -> dict:
 def _samplers(s: ir.SpecIR, names: dict) -> list[str]:
     body = INDENT * 2
     printer = TorchPrinter(names)
+    ranges = _ranges(s)
     entries = []
     exprs = []
     for equation in s.equations:
-        text, used = _sampler(s, equation, printer)
+        text, used = _sampler(s, equation, printer, ranges)
         entries.append(f'{INDENT * 3}"{equation.name}": {text},')
         exprs += used
     lines = [
@@ -371,8 +373,9 @@ def _samplers(s: ir.SpecIR, names: dict) -> list[str]:
     return lines + [""]
 
 
-def _sampler(s: ir.SpecIR, equation: ir.Equation, printer: TorchPrinter) -> tuple[str, list]:
-    ranges = _ranges(s)
+def _sampler(
+    s: ir.SpecIR, equation: ir.Equation, printer: TorchPrinter, ranges: dict
+) -> tuple[str, list]:
     time = s.time
     uses_time = (
         time is not None and time.lo is not None and any(time.symbol in f.args for f in s.fields)
@@ -471,7 +474,6 @@ def _residuals(
                 lines.append(
                     f"{body}{local} = torch.full_like({inputs.symbols[0].name}, {printer.doprint(value)}){grad}"
                 )
-                local_names[v] = v.name
                 site_inputs.append(f'"{v.name}": {local}')
             suffix = f"_{site.name}" if site.name else ""
             lines.append(
