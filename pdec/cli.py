@@ -241,13 +241,13 @@ def train(
     Options come from the spec's `train:` line, overridden by --steps and --set.
     Checkpoints are written atomically to OUT/checkpoints; --resume continues there.
     """
-    from pdec.compile import generate_module, import_module, write_module
+    from pdec.compile import generate_module, import_class
     from pdec.runtime.options import merge_options
 
     spec = pdec.load(file)
     run = out or Path("runs") / spec.name
     module = generate_module(spec, target, coords)
-    Model = getattr(import_module(write_module(module, run), module.module_name), module.class_name)
+    Model = import_class(spec, module, run)
     cli = _parse_sets(sets or [])
     if steps is not None:
         cli["steps"] = steps
@@ -294,7 +294,13 @@ def eval_command(
     table.add_column("field")
     table.add_column("relative L2", justify="right")
     table.add_column("against")
+    learned = model.learned() if hasattr(model, "learned") else {}
+    if learned:
+        values = ", ".join(f"{name} = {value:.6g}" for name, value in learned.items())
+        _console().print(Text.assemble(("learned: ", "bold"), values))
     if reference is None:
+        if learned and not getattr(model, "reference", None):
+            return
         if not getattr(model, "reference", None):
             raise SpecError(
                 f"the spec '{spec.name}' has no `reference` to evaluate against",

@@ -68,5 +68,14 @@ def compile(  # noqa: A001 - the product's verb
 
     spec = spec_or_path if isinstance(spec_or_path, Spec) else load(spec_or_path)
     module = generate_module(spec, target, coords)
-    path = write_module(module, out_dir or default_build_dir(spec))
-    return getattr(import_module(path, module.module_name), module.class_name)
+    return import_class(spec, module, out_dir or default_build_dir(spec))
+
+
+def import_class(spec, module, directory: str | Path):
+    """Write ``module`` to ``directory``, import it, and return its model class, which
+    reads the spec's data files relative to the spec (not to the module)."""
+    path = write_module(module, directory)
+    cls = getattr(import_module(path, module.module_name), module.class_name)
+    if spec.ir.file and Path(spec.ir.file).is_file():
+        cls.data_root = str(Path(spec.ir.file).resolve().parent)
+    return cls

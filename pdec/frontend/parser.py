@@ -287,8 +287,15 @@ class _Builder(Transformer):
 
     @v_args(meta=True)
     def param_unknown(self, meta, children):
+        options = children.pop() if isinstance(children[-1], list) else []
         args = children[1] if len(children) == 3 else None
-        return s.ParamDecl(self._name(children[0]), args, None, self._span(meta))
+        return s.ParamDecl(self._name(children[0]), args, None, self._span(meta), tuple(options))
+
+    def unknown_options(self, children):
+        return list(children)
+
+    def unknown_option(self, children):
+        return (self._name(children[0]), children[1] if len(children) > 1 else None)
 
     @v_args(meta=True)
     def region_decl(self, meta, children):

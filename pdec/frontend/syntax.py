@@ -185,6 +185,8 @@ class ParamDecl:
     args: tuple[Name, ...] | None  # None: a scalar parameter
     value: Expression | None  # None: unknown, to be learned
     span: Span
+    # an unknown's options, `(positive, guess = 0.05)`: (name, value or None) pairs
+    options: tuple[tuple[Name, Expression | None], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,10 @@ class Parameter:
     args: tuple[sympy.Symbol, ...]  # () for a scalar parameter
     value: Expr | None
     span: Span
+    # for an unknown: learned as exp(·) so it stays > 0; the first guess (None: 1 if
+    # positive, else 0)
+    positive: bool = False
+    guess: Expr | None = None
 
     @property
     def unknown(self) -> bool:

@@ -21,6 +21,7 @@ from pdec.errors import (
     CoordinateError,
     DuplicateNameError,
     EnergyError,
+    InvalidValueError,
     LocationError,
     NameResolutionError,
     ReservedNameError,
@@ -201,6 +202,7 @@ class _Resolver:
                 self.functions[decl.name.id] = self.parameters[decl.name.id]
         for decl in decls:
             if decl.value is None:
+                self.parameters[decl.name.id] = self.unknown_parameter(decl)
                 continue
             param = self.parameters[decl.name.id]
             variables = {v.name: v for v in param.args}
@@ -223,6 +225,45 @@ class _Resolver:
             self.parameters[decl.name.id] = replace(param, value=value)
             if param.args:
                 self.functions[decl.name.id] = self.parameters[decl.name.id]
+
+    def unknown_parameter(self, decl: s.ParamDecl) -> ir.Parameter:
+        """``param nu unknown(positive, guess = 0.05)``: check the options."""
+        param = self.parameters[decl.name.id]
+        positive, guess = False, None
+        for name, value in decl.options:
+            if name.id == "positive" and value is None:
+                positive = True
+            elif name.id == "guess" and value is not None:
+                guess = Evaluator(self.number_scope("a first guess")).scalar(value)
+                if not (guess.is_number and guess.is_real):
+                    raise InvalidValueError(
+                        f"the first guess of '{param.name}' must be a real number, got {guess}",
+                        value.span,
+                        "write guess = 0.1",
+                    )
+            elif name.id in ("positive", "guess"):
+                usage = "`positive`" if name.id == "positive" else "`guess = <number>`"
+                raise ArgumentError(f"write the option as {usage}", name.span, "")
+            else:
+                raise ArgumentError(
+                    f"'{name.id}' is not an option of an unknown parameter",
+                    name.span,
+                    did_you_mean(name.id, ("positive", "guess"))
+                    or "the options are `positive` and `guess = <number>`",
+                )
+        if param.args and guess is not None:
+            raise ArgumentError(
+                f"'{param.name}' is a field: a first guess is a network's, not a number",
+                decl.span,
+                "drop `guess`; `positive` is allowed",
+            )
+        if positive and guess is not None and not guess.is_positive:
+            raise InvalidValueError(
+                f"'{param.name}' is declared positive but its first guess is {guess}",
+                decl.span,
+                "give a guess > 0",
+            )
+        return replace(param, positive=positive, guess=guess)
 
     def arguments(self, name: s.Name, args, what: str) -> tuple[sympy.Symbol, ...]:
         """Check a signature's arguments: each a space variable or time, no repeats."""

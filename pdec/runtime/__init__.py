@@ -6,6 +6,8 @@
 * :mod:`~pdec.runtime.network` — input embedding (scaling, exact periodicity,
   Fourier features) and the MLP;
 * :mod:`~pdec.runtime.model` — ``PinnModel``, the base of generated classes;
+* :mod:`~pdec.runtime.unknowns` and :mod:`~pdec.runtime.observations` — inverse
+  problems: learnable parameters (scalars and fields) and data tables;
 * :mod:`~pdec.runtime.options` — ``TrainOptions`` / ``ModelOptions`` (pydantic);
 * :mod:`~pdec.runtime.training` — ``fit``: Adam then L-BFGS, with
   :mod:`~pdec.runtime.points` (resampling), :mod:`~pdec.runtime.refinement` (RAR),
@@ -20,14 +22,17 @@ from pdec.runtime.errors import CheckpointError, OptionsError, TrainingDiverged
 from pdec.runtime.geometry import Box, Polyline, Sampler, Side, Sides, Slice
 from pdec.runtime.history import History, Record
 from pdec.runtime.model import PinnModel
+from pdec.runtime.observations import Observations
 from pdec.runtime.options import ModelOptions, TrainOptions, merge_options
 from pdec.runtime.training import fit
+from pdec.runtime.unknowns import Unknown
 
 __all__ = [
     "Box",
     "CheckpointError",
     "History",
     "ModelOptions",
+    "Observations",
     "OptionsError",
     "PinnModel",
     "Polyline",
@@ -38,6 +43,7 @@ __all__ = [
     "Slice",
     "TrainOptions",
     "TrainingDiverged",
+    "Unknown",
     "derivative",
     "fit",
     "merge_options",

@@ -19,6 +19,7 @@ class Record:
     terms: dict[str, float]  # mean squared residual per term
     weights: dict[str, float]
     seconds: float  # wall time since training started, summed over resumed runs
+    unknowns: dict[str, float] = field(default_factory=dict)  # scalar unknowns' values
 
 
 @dataclass
@@ -44,6 +45,10 @@ class History:
     def term(self, name: str) -> list[float]:
         """The history of one loss term."""
         return [record.terms[name] for record in self.records]
+
+    def unknown(self, name: str) -> list[float]:
+        """The history of one scalar unknown (inverse problems)."""
+        return [record.unknowns[name] for record in self.records]
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON (and for checkpoints)."""

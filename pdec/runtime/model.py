@@ -30,17 +30,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 import torch
 from torch import Tensor, nn
 
+from pdec.errors import SpecFileError
 from pdec.runtime import checkpoint
 from pdec.runtime.devices import DTYPES, dtype_name, resolve_device
 from pdec.runtime.geometry import Box, Sampler
 from pdec.runtime.history import History
 from pdec.runtime.network import Embedding, multilayer_perceptron
+from pdec.runtime.observations import Observations, load_observations
 from pdec.runtime.options import (
     MODEL_KEYS,
     TRAIN_KEYS,
@@ -51,6 +54,7 @@ from pdec.runtime.options import (
 )
 from pdec.runtime.sampling import allocate
 from pdec.runtime.training import fit
+from pdec.runtime.unknowns import Unknown, UnknownField, UnknownScalars
 
 PREDICT_BATCH = 65536
 MODEL_DEFAULTS = {
@@ -61,6 +65,7 @@ MODEL_DEFAULTS = {
     "dtype": "float32",
     "device": "auto",
     "seed": 0,
+    "unknown_layers": (3, 20),
 }
 
 
@@ -87,6 +92,15 @@ class PinnModel(nn.Module):
     # reference, and `evaluate` draws from their samplers. None: the terms whose
     # sampler is a Box.
     interior_terms: ClassVar[tuple[str, ...] | None] = None
+    # Inverse problems: unknown parameters (scalars and fields), the box of the user's
+    # coordinates that unknown fields scale their arguments from, and observation
+    # files {data set: (path, observed fields)}; relative paths are read from
+    # ``data_root`` (the spec's folder when built by ``pdec.compile``), else the
+    # working directory.
+    unknowns: ClassVar[dict[str, Unknown]] = {}
+    coordinate_bounds: ClassVar[dict[str, tuple[float, float]]] = {}
+    observations: ClassVar[dict[str, tuple[str, tuple[str, ...]]]] = {}
+    data_root: ClassVar[str | None] = None
 
     def __init__(
         self,
@@ -98,6 +112,8 @@ class PinnModel(nn.Module):
         dtype: str | None = None,
         device: str | None = None,
         seed: int | None = None,
+        unknown_layers: tuple[int, int] | str | None = None,
+        data: dict[str, Any] | None = None,
     ):
         super().__init__()
         given = dict(
@@ -108,6 +124,7 @@ class PinnModel(nn.Module):
             dtype=dtype,
             device=device,
             seed=seed,
+            unknown_layers=unknown_layers,
         )
         hinted, _ = merge_options(self.default_options)
         hints = ModelOptions(**hinted).model_dump(exclude_none=True)
@@ -131,6 +148,27 @@ class PinnModel(nn.Module):
             self.config["activation"],
             generator,
         )
+        scalars = {name: u for name, u in self.unknowns.items() if not u.args}
+        self.unknown_scalars = UnknownScalars(scalars)
+        depth, width = self.config["unknown_layers"]
+        self.unknown_fields = nn.ModuleDict(
+            {
+                name: UnknownField(
+                    u, self.coordinate_bounds, depth, width, self.config["activation"], generator
+                )
+                for name, u in self.unknowns.items()
+                if u.args
+            }
+        )
+        unknown_sets = sorted(set(data or {}) - set(self.observations))
+        if unknown_sets:
+            raise OptionsError(
+                f"data: no data set named {', '.join(unknown_sets)}; the spec declares "
+                + (", ".join(self.observations) or "none")
+            )
+        self.data_sources = {name: path for name, (path, _) in self.observations.items()}
+        self.data_sources.update(data or {})
+        self._tables: dict[str, Observations] = {}
         self.to(device=resolve_device(self.config["device"]), dtype=DTYPES[self.config["dtype"]])
 
     # -- what the generated subclass provides ------------------------------------------
@@ -144,6 +182,58 @@ class PinnModel(nn.Module):
 
     def samplers(self) -> dict[str, Sampler]:
         raise NotImplementedError(f"{type(self).__name__} must implement samplers()")
+
+    def from_network(self, inputs: dict[str, Tensor]) -> dict[str, Tensor]:
+        """Network inputs -> user coordinates, for unknown fields; the identity unless
+        overridden (a coordinate system's forward map)."""
+        return inputs
+
+    # -- inverse problems --------------------------------------------------------------
+
+    def unknown(self, name: str) -> Tensor:
+        """The current value of the scalar unknown ``name`` (a 0-d tensor in the graph)."""
+        return self.unknown_scalars.value(name)
+
+    def learned(self) -> dict[str, float]:
+        """The scalar unknowns' current values."""
+        return self.unknown_scalars.values()
+
+    def observation_table(self, name: str) -> Observations:
+        """The data set ``name``, read on first use (so that a model can be built and
+        evaluated without its training data)."""
+        if name not in self._tables:
+            source = self.data_sources[name]
+            table = load_observations(
+                source,
+                tuple(self.coordinates),
+                self.observations[name][1],
+                None if self.data_root is None else Path(self.data_root),
+            )
+            self._check_inside(name, source, table)
+            self._tables[name] = table
+        return self._tables[name]
+
+    def _check_inside(self, name: str, source: Any, table: Observations) -> None:
+        """Observations outside the domain are a mistake in the data (swapped or
+        mislabelled columns, other units): say which row, before training on them."""
+        inputs = self.to_network({k: table.columns[k] for k in self.coordinates})
+        for key, (lo, hi) in self.input_bounds.items():
+            value = inputs[key]
+            slack = 1e-9 * max(hi - lo, 1.0)
+            outside = ((value < lo - slack) | (value > hi + slack)).nonzero().flatten()
+            if len(outside):
+                row = int(outside[0])
+                at = ", ".join(
+                    f"{k} = {float(table.columns[k][row]):.6g}" for k in self.coordinates
+                )
+                where = source if isinstance(source, (str, os.PathLike)) else "the data given"
+                raise SpecFileError(
+                    f"{len(outside)} of {len(table)} observations of '{name}' lie outside the "
+                    f"domain ({key} outside [{lo:g}, {hi:g}]); the first is row {row + 1}: {at}",
+                    None,
+                    f"check the columns of {where}: they are matched by name to "
+                    f"{', '.join(self.coordinates)}",
+                )
 
     # -- the network -------------------------------------------------------------------
 
@@ -163,7 +253,12 @@ class PinnModel(nn.Module):
         ]
         z = torch.stack(torch.broadcast_tensors(*columns), dim=1)
         out = self.network(self.embedding(z))
-        return {name: out[:, k] for k, name in enumerate(self.field_names)}
+        fields = {name: out[:, k] for k, name in enumerate(self.field_names)}
+        if len(self.unknown_fields):
+            coords = self.from_network(dict(zip(self.network_inputs, columns)))
+            for name, network in self.unknown_fields.items():
+                fields[name] = network(coords).expand(len(z))
+        return fields
 
     def forward(self, coords: dict[str, Tensor]) -> dict[str, Tensor]:
         """The fields at user coordinates: ``network_fields(to_network(coords))``."""
@@ -217,7 +312,9 @@ class PinnModel(nn.Module):
         values = torch.broadcast_tensors(*values)
         shape = values[0].shape
         flat = {name: value.reshape(-1) for name, value in zip(coords, values)}
-        pieces: dict[str, list[Tensor]] = {name: [] for name in self.field_names}
+        pieces: dict[str, list[Tensor]] = {
+            name: [] for name in (*self.field_names, *self.unknown_fields)
+        }
         with torch.no_grad():
             for start in range(0, max(shape.numel(), 1), PREDICT_BATCH):
                 chunk = {

@@ -78,6 +78,9 @@ class TrainOptions(_Options):
     term, ``rar_points`` points with the largest |residual| among ``rar_candidates``
     fresh candidates are added to that term's points for the rest of training.
 
+    ``lr_unknowns``: Adam's learning rate for scalar unknowns (inverse problems); None:
+    ``lr``. Positive unknowns are learned as logarithms, so it is a relative step.
+
     ``device``/``dtype`` None: keep the model's. ``seed`` seeds the point sampler.
     ``checkpoint_every``: steps between checkpoints (and one at the end), when
     ``checkpoint_dir`` is set. ``log_every``: steps between history records.
@@ -87,6 +90,7 @@ class TrainOptions(_Options):
 
     steps: Count = 2000
     lr: Annotated[float, Field(gt=0)] = 1e-3
+    lr_unknowns: Annotated[float, Field(gt=0)] | None = None
     lr_decay: Annotated[float, Field(gt=0, le=1)] | None = None
     lbfgs_steps: Count = 0
     points: PositiveInt = 2000
@@ -122,7 +126,8 @@ class ModelOptions(_Options):
     """Options of ``PinnModel.__init__``; None means the spec's hint, then the default.
 
     ``layers`` is (depth, width) — depth hidden layers of width units — or a string
-    like "8x40".
+    like "8x40"; ``unknown_layers`` the same for the networks of unknown parameter
+    fields (``param mu(x, y) unknown``).
     """
 
     title: ClassVar[str] = "model options"
@@ -134,8 +139,9 @@ class ModelOptions(_Options):
     dtype: Literal["float32", "float64"] | None = None
     device: Literal["auto", "cpu", "cuda"] | None = None
     seed: int | None = None
+    unknown_layers: tuple[PositiveInt, PositiveInt] | None = None
 
-    @pydantic.field_validator("layers", mode="before")
+    @pydantic.field_validator("layers", "unknown_layers", mode="before")
     @classmethod
     def _parse_layers(cls, value: Any) -> Any:
         if isinstance(value, str):

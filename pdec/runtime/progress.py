@@ -24,7 +24,8 @@ class RateColumn(ProgressColumn):
 
 def describe(record: Record) -> str:
     terms = "  ".join(f"{name} {value:.2e}" for name, value in record.terms.items())
-    return f"loss {record.loss:.3e}  [dim]{terms}[/dim]"
+    unknowns = "  ".join(f"{name} = {value:.4g}" for name, value in record.unknowns.items())
+    return f"loss {record.loss:.3e}  [dim]{terms}[/dim]" + (f"  {unknowns}" if unknowns else "")
 
 
 class ProgressBar:

@@ -99,7 +99,16 @@ class _Run:
         }
         self.loss_terms = LossTerms(model, options.compile)
 
-        self.adam = torch.optim.Adam(self.parameters, lr=options.lr)
+        scalars = {id(p) for p in model.unknown_scalars.parameters()}
+        groups = [{"params": [p for p in self.parameters if id(p) not in scalars]}]
+        if scalars:
+            groups.append(
+                {
+                    "params": [p for p in self.parameters if id(p) in scalars],
+                    "lr": options.lr_unknowns or options.lr,
+                }
+            )
+        self.adam = torch.optim.Adam(groups, lr=options.lr)
         self.scheduler = None
         if options.lr_decay is not None:
             gamma = options.lr_decay ** (1 / 1000)
@@ -211,6 +220,7 @@ class _Run:
             terms=values,
             weights=dict(self.weights),
             seconds=self.seconds_before + time.perf_counter() - self.started,
+            unknowns=self.model.learned(),
         )
 
     def finish(self) -> History:

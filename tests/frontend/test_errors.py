@@ -168,6 +168,31 @@ CASES = [
         "arguments may be: x, t", id="field-unknown-variable",
     ),
     pytest.param(
+        spec(*HEAT, "param k unknown(positiv)"),
+        ArgumentError, 6, 17, "'positiv' is not an option of an unknown parameter",
+        "did you mean 'positive'?", id="unknown-option-misspelt",
+    ),
+    pytest.param(
+        spec(*HEAT, "param k unknown(guess)"),
+        ArgumentError, 6, 17, "write the option as `guess = <number>`", None,
+        id="unknown-guess-without-value",
+    ),
+    pytest.param(
+        spec(*HEAT, "param k unknown(guess = x)"),
+        NameResolutionError, 6, 25, "cannot depend on the variable 'x'", None,
+        id="unknown-guess-not-a-number",
+    ),
+    pytest.param(
+        spec(*HEAT, "param k unknown(positive, guess = -1)"),
+        InvalidValueError, 6, 1, "declared positive but its first guess is -1", "guess > 0",
+        id="unknown-positive-negative-guess",
+    ),
+    pytest.param(
+        spec(*HEAT, "param k(x) unknown(guess = 1)"),
+        ArgumentError, 6, 1, "'k' is a field: a first guess is a network's", "drop `guess`",
+        id="unknown-field-with-guess",
+    ),
+    pytest.param(
         spec(*HEAT, "param k(y) = 1"),
         ArgumentError, 6, 9, "'y' is not a space variable or time, so k cannot take it",
         "arguments may be: x, t", id="parameter-unknown-variable",

@@ -17,6 +17,7 @@ options give the same bytes.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import textwrap
 from dataclasses import dataclass
@@ -82,11 +83,6 @@ def generate(spec, coords: str | None = None) -> GeneratedModule:
             None,
             "compile with --target operator (coming), or make the input a param",
         )
-    unknown = [p.name for p in s.parameters if p.unknown]
-    if unknown:
-        raise UnsupportedError(
-            f"unknown parameters ({', '.join(unknown)}) are not supported by the PINN target yet"
-        )
     inputs = choose_inputs(s, coords)
     lowered = {e.name: derive(spec, e, inputs) for e in s.equations}
     source = format_source(emit(spec, inputs, lowered))
@@ -125,6 +121,7 @@ def choose_inputs(s: ir.SpecIR, coords: str | None) -> NetworkInputs:
 def derive(spec, equation: ir.Equation, inputs: NetworkInputs) -> LoweredResidual:
     s = spec.ir
     residual = substitute_definitions(s, derive_residual(s, equation), constants=False)
+    residual = _promote_unknown_fields(s, residual)
     site_names: dict[tuple, str] = {}
     if inputs.system is not None:
         residual = transform_coordinates(s, equation, residual, inputs.system)
@@ -141,8 +138,33 @@ def derive(spec, equation: ir.Equation, inputs: NetworkInputs) -> LoweredResidua
         )
         if equation.kind == "pde" or on_cut:
             residual = _clear_radial_denominator(residual, inputs.inverse.radial)
-    fields = tuple(f.name for f in s.fields)
-    return lower_residual(residual, fields, inputs.symbols, site_names)
+    return lower_residual(residual, _network_outputs(s), inputs.symbols, site_names)
+
+
+def _unknown_fields(s: ir.SpecIR) -> tuple[ir.Parameter, ...]:
+    return tuple(p for p in s.parameters if p.unknown and p.args)
+
+
+def _unknown_scalars(s: ir.SpecIR) -> tuple[ir.Parameter, ...]:
+    return tuple(p for p in s.parameters if p.unknown and not p.args)
+
+
+def _network_outputs(s: ir.SpecIR) -> tuple[str, ...]:
+    """What ``network_fields`` returns: the fields, then the unknown parameter fields."""
+    return tuple(f.name for f in s.fields) + tuple(p.name for p in _unknown_fields(s))
+
+
+def _promote_unknown_fields(s: ir.SpecIR, residual: sympy.Expr) -> sympy.Expr:
+    """``mu(y)`` → ``mu(x, y)``, after the residual is derived (so ∂mu/∂x is already
+    gone): every network output is then a function of all the user's coordinates, which
+    coordinate changes and lowering treat alike. The generated network of ``mu`` still
+    sees only ``y``."""
+    everything = tuple(sympy.Symbol(name) for name in _user_coordinates(s))
+    promoted = {}
+    for param in _unknown_fields(s):
+        if param.args != everything:
+            promoted[param.symbol] = sympy.Function(param.name)(*everything)
+    return residual.xreplace(promoted) if promoted else residual
 
 
 def _clear_radial_denominator(residual: sympy.Expr, radial: sympy.Symbol) -> sympy.Expr:
@@ -177,18 +199,62 @@ def emit(spec, inputs: NetworkInputs, lowered: dict[str, LoweredResidual]) -> st
     out.append(f"{INDENT}input_bounds = {_dict(bounds)}")
     out.append(f"{INDENT}periodic = {_dict(periodic)}")
     out.append(f"{INDENT}field_names = {_tuple(f.name for f in s.fields)}")
-    out.append(f"{INDENT}residual_names = {_tuple(e.name for e in s.equations)}")
+    out.append(f"{INDENT}residual_names = {_tuple(_residual_names(s))}")
     out.append(
         f"{INDENT}constants = {_dict({c.name: _float(constants[c.symbol]) for c in s.constants})}"
     )
+    out += _unknowns(s, constants)
     out.append(f"{INDENT}default_options = {_dict(dict(s.train))}")
     out.append("")
     out += _init(s)
     out += _to_network(s, inputs, names)
+    out += _from_network(s, inputs, names)
     out += _samplers(s, names)
     out += _residuals(spec, inputs, lowered, names)
     out += _references(s, names)
-    return "\n".join(out).rstrip() + "\n"
+    source = "\n".join(out).rstrip() + "\n"
+    if "math." not in source:  # no π or math function anywhere: no import either
+        source = source.replace("import math\n\n", "", 1)
+    return source
+
+
+def _residual_names(s: ir.SpecIR) -> tuple[str, ...]:
+    """One residual per equation and condition, then one per data set."""
+    return tuple(e.name for e in s.equations) + tuple(d.name for d in s.data)
+
+
+def _unknowns(s: ir.SpecIR, constants) -> list[str]:
+    """Class attributes for inverse problems: the unknown parameters, the box the unknown
+    fields' networks scale their arguments from, and the observation files."""
+    lines = []
+    unknown = [p for p in s.parameters if p.unknown]
+    if unknown:
+        entries = []
+        for param in unknown:
+            arguments = [f"args={_tuple(v.name for v in param.args)}"] if param.args else []
+            arguments += ["positive=True"] if param.positive else []
+            if param.guess is not None:
+                arguments.append(f"guess={_float(param.guess)!r}")
+            entries.append(f'"{param.name}": Unknown({", ".join(arguments)})')
+        lines.append(f"{INDENT}unknowns = {{{', '.join(entries)}}}")
+    if _unknown_fields(s):
+        ranges = _ranges(s)
+        if s.time is not None and s.time.lo is not None:
+            ranges[s.time.symbol] = (s.time.lo, s.time.hi, False)
+        bounds = {
+            v.name: (_float(ranges[v][0].subs(constants)), _float(ranges[v][1].subs(constants)))
+            for v in sorted({a for p in _unknown_fields(s) for a in p.args}, key=_user_order(s))
+        }
+        lines.append(f"{INDENT}coordinate_bounds = {_dict(bounds)}")
+    if s.data:
+        entries = [f'"{d.name}": ({_literal(d.path)}, {_tuple(d.fields)})' for d in s.data]
+        lines.append(f"{INDENT}observations = {{{', '.join(entries)}}}")
+    return lines
+
+
+def _user_order(s: ir.SpecIR):
+    order = _user_coordinates(s)
+    return lambda v: order.index(v.name)
 
 
 def _header(spec) -> list[str]:
@@ -204,6 +270,9 @@ def _header(spec) -> list[str]:
     ]
     for equation in s.equations:
         text = f"- ``{equation.name}`` ({_spec_file(s)}:{equation.span.line}): {_source_text(equation.span)}"
+        lines += textwrap.wrap(text, width=92, subsequent_indent="  ")
+    for data in s.data:
+        text = f"- ``{data.name}`` ({_spec_file(s)}:{data.span.line}): {_source_text(data.span)}"
         lines += textwrap.wrap(text, width=92, subsequent_indent="  ")
     lines += [
         '"""',
@@ -222,6 +291,8 @@ def _header(spec) -> list[str]:
 def _runtime_names(spec) -> list[str]:
     """The runtime names the module uses: the base, derivative, and its samplers' kinds."""
     kinds = {"PinnModel", "derivative"}
+    if any(p.unknown for p in spec.ir.parameters):
+        kinds.add("Unknown")
     for equation in spec.ir.equations:
         location = equation.location
         if isinstance(location, ir.InRegion):
@@ -306,6 +377,30 @@ def _to_network(s: ir.SpecIR, inputs: NetworkInputs, names: dict) -> list[str]:
     return lines + [""]
 
 
+def _from_network(s: ir.SpecIR, inputs: NetworkInputs, names: dict) -> list[str]:
+    """The user's coordinates from the network's, for unknown fields' networks (which
+    see the user's coordinates); needed only with a coordinate system."""
+    if inputs.system is None or not _unknown_fields(s):
+        return []
+    system = inputs.system
+    body = INDENT * 2
+    lines = [
+        f"{INDENT}def from_network(self, inputs: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:",
+        f'{body}"""({", ".join(v.name for v in system.new)}) → ({", ".join(v.name for v in system.old)}), differentiable, for the unknown fields."""',
+    ]
+    lines += _bind_constants(list(system.forward), names, body)
+    for v in inputs.symbols:
+        lines.append(f'{body}{v.name} = inputs["{v.name}"]')
+    printer = TorchPrinter({v: v.name for v in inputs.symbols} | names)
+    kept = [v for v in inputs.symbols if v not in system.new]
+    entries = [f'"{v.name}": {v.name}' for v in kept]
+    entries += [
+        f'"{old.name}": {printer.doprint(value)}' for old, value in zip(system.old, system.forward)
+    ]
+    lines.append(f"{body}return {{{', '.join(entries)}}}")
+    return lines + [""]
+
+
 def _input_bounds(s: ir.SpecIR, inputs: NetworkInputs, constants) -> tuple[dict, dict]:
     ranges = _ranges(s)
     bounds, periodic = {}, {}
@@ -362,6 +457,8 @@ def _samplers(s: ir.SpecIR, names: dict) -> list[str]:
         text, used = _sampler(s, equation, printer, ranges)
         entries.append(f'{INDENT * 3}"{equation.name}": {text},')
         exprs += used
+    for data in s.data:
+        entries.append(f'{INDENT * 3}"{data.name}": self.observation_table("{data.name}"),')
     lines = [
         f"{INDENT}def samplers(self) -> dict:",
         f'{body}"""Where each residual\'s points are drawn (in the spec\'s coordinates)."""',
@@ -442,6 +539,11 @@ def _residuals(
     ]
     all_exprs = [low.expr for low in lowered.values()]
     lines += _bind_constants(all_exprs, names, body)
+    used = set().union(*(e.free_symbols for e in all_exprs)) if all_exprs else set()
+    unknown_names = {p.symbol: p.name for p in _unknown_scalars(s)}
+    for param in _unknown_scalars(s):
+        if param.symbol in used:
+            lines.append(f'{body}{param.name} = self.unknown("{param.name}")')
     lines.append(f"{body}out = {{}}")
     for equation in s.equations:
         low = lowered[equation.name]
@@ -457,7 +559,7 @@ def _residuals(
             generic = any(j.orders[i] and j.site.values[i] == v for j in low.jets)
             grad = ".requires_grad_(True)" if generic else ""
             lines.append(f'{body}{v.name} = points["{v.name}"].detach(){grad}')
-        local_names = {v: v.name for v in inputs.symbols} | dict(names)
+        local_names = {v: v.name for v in inputs.symbols} | dict(names) | unknown_names
         printer = TorchPrinter(local_names)
         for site in low.sites:
             site_inputs = []
@@ -493,8 +595,29 @@ def _residuals(
         normal_names = {sympy.Symbol(f"n_{v.name}"): f'points["n_{v.name}"]' for v in s.space}
         printer = TorchPrinter(local_names | jet_names | normal_names)
         lines.append(f'{body}out["{equation.name}"] = {printer.doprint(low.expr)}')
+    for data in s.data:
+        lines += _data_residual(s, data, inputs, body)
     lines.append(f"{body}return out")
     return lines + [""]
+
+
+def _data_residual(s: ir.SpecIR, data: ir.Data, inputs: NetworkInputs, body: str) -> list[str]:
+    """Model minus observation at the observed points (several fields: one column each)."""
+    lines = [""]
+    comment = f"{data.name} ({_spec_file(s)}:{data.span.line}): {_source_text(data.span)}"
+    lines += textwrap.wrap(
+        comment, width=100, initial_indent=f"{body}# ", subsequent_indent=f"{body}#     "
+    )
+    lines.append(f'{body}observed = batch["{data.name}"]')
+    lines.append(f"{body}fields = self(observed)")
+    differences = [f'fields["{name}"] - observed["{name}"]' for name in data.fields]
+    value = (
+        differences[0]
+        if len(differences) == 1
+        else f"torch.stack([{', '.join(differences)}], dim=1)"
+    )
+    lines.append(f'{body}out["{data.name}"] = {value}')
+    return lines
 
 
 def _references(s: ir.SpecIR, names: dict) -> list[str]:
@@ -538,7 +661,7 @@ def _dict(mapping: dict) -> str:
 
 def _literal(value) -> str:
     if isinstance(value, str):
-        return f'"{value}"'
+        return json.dumps(value)  # a valid Python literal, quotes and backslashes escaped
     if isinstance(value, tuple):
         return "(" + ", ".join(_literal(v) for v in value) + ("," if len(value) == 1 else "") + ")"
     return repr(value)

@@ -17,7 +17,7 @@ from pdec.compile import generate_module, import_module, write_module
 ROOT = Path(__file__).resolve().parents[3]
 SPECS = ROOT / "specs"
 GOLDEN = Path(__file__).parent / "golden"
-GOLDEN_SPECS = ("fault", "burgers", "poisson")
+GOLDEN_SPECS = ("fault", "burgers", "poisson", "burgers_inverse")
 
 
 @pytest.mark.parametrize("name", GOLDEN_SPECS)

@@ -1,0 +1,83 @@
+"""Observations for data losses: a table of points and measured field values.
+
+``data gps = "gps.csv" : u on surface`` in a spec becomes a residual
+``u(points) − u_observed``; its "sampler" is the table itself, returned whole at every
+draw (resampling leaves it unchanged), so a data term always sees every observation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from pdec.data import read_table
+from pdec.errors import SpecFileError
+
+
+class Observations:
+    """A fixed table: coordinate columns ``names`` and observed ``fields``.
+
+    >>> table = Observations({"x": [0.0, 0.5], "u": [1.0, 2.0]}, ("x",), ("u",))
+    >>> points = table.sample(10, torch.Generator())
+    >>> points["x"].tolist(), points["u"].tolist()
+    ([0.0, 0.5], [1.0, 2.0])
+    """
+
+    def __init__(
+        self,
+        columns: Mapping[str, np.ndarray | Tensor | list],
+        names: tuple[str, ...],
+        fields: tuple[str, ...],
+    ):
+        self.names, self.fields = tuple(names), tuple(fields)
+        missing = [name for name in (*names, *fields) if name not in columns]
+        if missing:
+            raise SpecFileError(
+                f"observations lack the column(s) {', '.join(missing)}",
+                None,
+                f"they have: {', '.join(columns)}; name columns after the spec's variables "
+                "and fields",
+            )
+        self.columns = {
+            name: torch.as_tensor(np.asarray(columns[name], dtype=np.float64)).reshape(-1)
+            for name in (*names, *fields)
+        }
+        lengths = {len(column) for column in self.columns.values()}
+        if len(lengths) != 1 or 0 in lengths:
+            raise SpecFileError(
+                f"observation columns must be non-empty and of one length, got {sorted(lengths)}"
+            )
+        bad = [name for name, column in self.columns.items() if not torch.isfinite(column).all()]
+        if bad:
+            raise SpecFileError(
+                f"observations have NaN or inf in column(s) {', '.join(bad)}",
+                None,
+                "drop or fill those rows",
+            )
+
+    def __len__(self) -> int:
+        return len(self.columns[self.names[0]])
+
+    def sample(self, n: int, generator: torch.Generator, method: str = "uniform") -> dict:
+        """Every row, whatever ``n``: observations are not drawn, they are given."""
+        return {name: column.clone() for name, column in self.columns.items()}
+
+
+def load_observations(
+    source: str | Path | Mapping[str, np.ndarray | Tensor | list],
+    names: tuple[str, ...],
+    fields: tuple[str, ...],
+    root: Path | None = None,
+) -> Observations:
+    """An :class:`Observations` from a CSV/NPZ path (relative ones from ``root``) or
+    from columns given directly."""
+    if isinstance(source, Mapping):
+        return Observations(source, names, fields)
+    path = Path(source)
+    if not path.is_absolute() and root is not None:
+        path = Path(root) / path
+    return Observations(read_table(path, (*names, *fields)), names, fields)
