@@ -1,6 +1,6 @@
 """pdec.runtime — what generated PINN modules import, and how they are trained.
 
-* :mod:`~pdec.runtime.autodiff` — ``derivative(y, x)``, the one derivative helper;
+* :mod:`~pdec.runtime.autodiff` — ``derivative(y, x)`` and ``derivatives(y, xs)``;
 * :mod:`~pdec.runtime.sampling` and :mod:`~pdec.runtime.geometry` — points in boxes,
   on sides, polylines and slices (uniform, Sobol, Latin hypercube);
 * :mod:`~pdec.runtime.network` — input embedding (scaling, exact periodicity,
@@ -17,7 +17,7 @@
 * :mod:`~pdec.runtime.errors` — ``OptionsError``, ``TrainingDiverged``, ``CheckpointError``.
 """
 
-from pdec.runtime.autodiff import derivative
+from pdec.runtime.autodiff import derivative, derivatives
 from pdec.runtime.errors import CheckpointError, OptionsError, TrainingDiverged
 from pdec.runtime.geometry import Box, Polyline, Sampler, Side, Sides, Slice
 from pdec.runtime.history import History, Record
@@ -45,6 +45,7 @@ __all__ = [
     "TrainingDiverged",
     "Unknown",
     "derivative",
+    "derivatives",
     "fit",
     "merge_options",
 ]

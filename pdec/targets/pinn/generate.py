@@ -18,6 +18,7 @@ options give the same bytes.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import textwrap
 from dataclasses import dataclass
@@ -212,10 +213,18 @@ def emit(spec, inputs: NetworkInputs, lowered: dict[str, LoweredResidual]) -> st
     out += _samplers(s, names)
     out += _residuals(spec, inputs, lowered, names)
     out += _references(s, names)
-    source = "\n".join(out).rstrip() + "\n"
-    if "math." not in source:  # no π or math function anywhere: no import either
-        source = source.replace("import math\n\n", "", 1)
-    return source
+    return _prune_imports("\n".join(out).rstrip() + "\n")
+
+
+def _prune_imports(source: str) -> str:
+    """Import only what the module uses (``math`` and each runtime name), so the output
+    is lint-clean whatever the spec needs."""
+    head, _, rest = source.partition("from pdec.runtime import ")
+    names, _, body = rest.partition("\n")
+    used = [name for name in names.split(", ") if re.search(rf"\b{name}\b", body)]
+    if not re.search(r"\bmath\.", body):
+        head = head.replace("import math\n\n", "", 1)
+    return f"{head}from pdec.runtime import {', '.join(used)}\n{body}"
 
 
 def _residual_names(s: ir.SpecIR) -> tuple[str, ...]:
@@ -289,8 +298,8 @@ def _header(spec) -> list[str]:
 
 
 def _runtime_names(spec) -> list[str]:
-    """The runtime names the module uses: the base, derivative, and its samplers' kinds."""
-    kinds = {"PinnModel", "derivative"}
+    """The runtime names the module may use (unused ones are pruned from the import)."""
+    kinds = {"PinnModel", "derivative", "derivatives"}
     if any(p.unknown for p in spec.ir.parameters):
         kinds.add("Unknown")
     for equation in spec.ir.equations:
@@ -581,16 +590,7 @@ def _residuals(
             lines.append(
                 f"{body}fields{suffix} = self.network_fields({{{', '.join(site_inputs)}}})"
             )
-        for jet in low.jets:
-            suffix = f"_{jet.site.name}" if jet.site.name else ""
-            if jet.parent is None:
-                lines.append(f'{body}{jet.local} = fields{suffix}["{jet.field}"]')
-            else:
-                var = inputs.symbols[jet.along]
-                wrt = (
-                    var.name if jet.site.values[jet.along] == var else f"{var.name}_{jet.site.name}"
-                )
-                lines.append(f"{body}{jet.local} = derivative({jet.parent.local}, {wrt})")
+        lines += _jet_lines(low, inputs, body)
         jet_names = {sympy.Symbol(j.local): j.local for j in low.jets}
         normal_names = {sympy.Symbol(f"n_{v.name}"): f'points["n_{v.name}"]' for v in s.space}
         printer = TorchPrinter(local_names | jet_names | normal_names)
@@ -599,6 +599,36 @@ def _residuals(
         lines += _data_residual(s, data, inputs, body)
     lines.append(f"{body}return out")
     return lines + [""]
+
+
+def _jet_lines(low: LoweredResidual, inputs: NetworkInputs, body: str) -> list[str]:
+    """Field values, then derivatives; the derivatives of one parent come from one
+    backward pass (``u_t, u_x = derivatives(u, (t, x))``), as a hand-written PINN does."""
+    lines = []
+    children: dict[str, list] = {}
+    for jet in low.jets:
+        if jet.parent is not None:
+            children.setdefault(jet.parent.local, []).append(jet)
+    done: set[str] = set()
+    for jet in low.jets:
+        suffix = f"_{jet.site.name}" if jet.site.name else ""
+        if jet.parent is None:
+            lines.append(f'{body}{jet.local} = fields{suffix}["{jet.field}"]')
+            continue
+        if jet.local in done:
+            continue
+        group = children[jet.parent.local]
+        done.update(j.local for j in group)
+        wrts = []
+        for j in group:
+            var = inputs.symbols[j.along]
+            wrts.append(var.name if j.site.values[j.along] == var else f"{var.name}_{j.site.name}")
+        if len(group) == 1:
+            lines.append(f"{body}{jet.local} = derivative({jet.parent.local}, {wrts[0]})")
+        else:
+            names = ", ".join(j.local for j in group)
+            lines.append(f"{body}{names} = derivatives({jet.parent.local}, ({', '.join(wrts)}))")
+    return lines
 
 
 def _data_residual(s: ir.SpecIR, data: ir.Data, inputs: NetworkInputs, body: str) -> list[str]:

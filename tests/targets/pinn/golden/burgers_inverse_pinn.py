@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import torch
 
-from pdec.runtime import Box, PinnModel, Unknown, derivative
+from pdec.runtime import Box, PinnModel, Unknown, derivative, derivatives
 
 
 class BurgersInversePinn(PinnModel):
@@ -61,8 +61,7 @@ class BurgersInversePinn(PinnModel):
         x = points["x"].detach().requires_grad_(True)
         fields = self.network_fields({"t": t, "x": x})
         u = fields["u"]
-        u_t = derivative(u, t)
-        u_x = derivative(u, x)
+        u_t, u_x = derivatives(u, (t, x))
         u_xx = derivative(u_x, x)
         out["momentum"] = -nu * u_xx + u * u_x + u_t
 

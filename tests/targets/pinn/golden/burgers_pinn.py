@@ -16,7 +16,7 @@ import math
 
 import torch
 
-from pdec.runtime import Box, PinnModel, Side, Sides, Slice, derivative
+from pdec.runtime import Box, PinnModel, Side, Sides, Slice, derivative, derivatives
 
 
 class BurgersPinn(PinnModel):
@@ -63,8 +63,7 @@ class BurgersPinn(PinnModel):
         x = points["x"].detach().requires_grad_(True)
         fields = self.network_fields({"t": t, "x": x})
         u = fields["u"]
-        u_t = derivative(u, t)
-        u_x = derivative(u, x)
+        u_t, u_x = derivatives(u, (t, x))
         u_xx = derivative(u_x, x)
         out["momentum"] = -nu * u_xx + u * u_x + u_t
 

@@ -19,7 +19,7 @@ import math
 
 import torch
 
-from pdec.runtime import Box, PinnModel, Polyline, Side, Sides, derivative
+from pdec.runtime import Box, PinnModel, Polyline, Side, Sides, derivative, derivatives
 
 
 class FaultPinn(PinnModel):
@@ -80,8 +80,7 @@ class FaultPinn(PinnModel):
         theta = points["theta"].detach().requires_grad_(True)
         fields = self.network_fields({"r": r, "theta": theta})
         u = fields["u"]
-        u_r = derivative(u, r)
-        u_theta = derivative(u, theta)
+        u_r, u_theta = derivatives(u, (r, theta))
         u_rr = derivative(u_r, r)
         u_theta_theta = derivative(u_theta, theta)
         out["equilibrium"] = r**2 * u_rr + r * u_r + u_theta_theta
@@ -118,8 +117,7 @@ class FaultPinn(PinnModel):
         theta = points["theta"].detach().requires_grad_(True)
         fields = self.network_fields({"r": r, "theta": theta})
         u = fields["u"]
-        u_r = derivative(u, r)
-        u_theta = derivative(u, theta)
+        u_r, u_theta = derivatives(u, (r, theta))
         out["free_surface"] = u_r * torch.cos(theta) - u_theta * torch.sin(theta) / r
 
         # far_field (fault.pde:25): bc far_field: u = s/(2*pi)*(atan2(x, -y - D) - atan2(x, -y + D))

@@ -15,7 +15,7 @@ import math
 
 import torch
 
-from pdec.runtime import Box, PinnModel, Side, Sides, derivative
+from pdec.runtime import Box, PinnModel, Side, Sides, derivative, derivatives
 
 
 class PoissonPinn(PinnModel):
@@ -66,8 +66,7 @@ class PoissonPinn(PinnModel):
         y = points["y"].detach().requires_grad_(True)
         fields = self.network_fields({"x": x, "y": y})
         u = fields["u"]
-        u_x = derivative(u, x)
-        u_y = derivative(u, y)
+        u_x, u_y = derivatives(u, (x, y))
         u_xx = derivative(u_x, x)
         u_yy = derivative(u_y, y)
         out["poisson"] = (

@@ -1,0 +1,1 @@
+"""Hand-written PyTorch PINNs, the baselines pdec's generated modules are timed against."""
