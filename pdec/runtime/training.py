@@ -45,6 +45,7 @@ from pdec.runtime.refinement import refine
 from pdec.runtime.weighting import anneal
 
 DISPLAY_EVERY = 10  # steps between progress-bar loss updates
+REJECTED_LOSS_FACTOR = 1e6  # a non-finite line-search trial counts as this × the loss
 
 
 def fit(model, options: TrainOptions | None = None, **overrides) -> History:
@@ -185,18 +186,35 @@ class _Run:
 
         def closure():
             terms = self.loss_terms(batch)
+            if first:  # a trial point of the line search: reject it, don't stop
+                total = total_loss(terms, self.weights)
+                self.lbfgs.optimizer.zero_grad(set_to_none=True)
+                if bool(torch.isfinite(total)):
+                    total.backward(inputs=self.parameters)
+                    if gradients_finite(self.parameters):
+                        return total
+                return self.rejected_trial(first)
             self.check_terms(terms)
             total = total_loss(terms, self.weights)
             self.lbfgs.optimizer.zero_grad(set_to_none=True)
             total.backward(inputs=self.parameters)
             self.check_gradients()
-            if not first:
-                first.update({name: term.detach() for name, term in terms.items()})
+            first.update({name: term.detach() for name, term in terms.items()})
             return total
 
         self.lbfgs.step(closure)
         self.lbfgs_steps += 1
         return first
+
+    def rejected_trial(self, first: dict[str, torch.Tensor]) -> torch.Tensor:
+        """A line-search trial point with a non-finite loss or gradient: report a loss far
+        above the step's starting one and a zero gradient, so the strong-Wolfe search
+        shrinks its step (inf or NaN would poison its interpolation). Where the step
+        ends up is checked like any other point: at the next step, or in ``finish``."""
+        for parameter in self.parameters:
+            parameter.grad = torch.zeros_like(parameter)
+        start = float(total_loss(first, self.weights))
+        return torch.tensor(REJECTED_LOSS_FACTOR * max(abs(start), 1e-30))
 
     def after_step(self, terms, bar: ProgressBar, last: bool) -> None:
         step = self.steps_done

@@ -151,3 +151,29 @@ def test_progress_bar_shows_step_loss_and_terms(bar):
     # not a terminal: no bar, and training still runs with progress=True
     assert not ProgressBar(10, 0, True, console=Console(file=io.StringIO())).enabled
     bar().fit(steps=2, **{**FAST, "progress": True})
+
+
+def test_a_non_finite_line_search_trial_is_rejected_not_fatal(bar):
+    """A trial point of L-BFGS's line search with a NaN loss (here: the second and third
+    evaluations of the first L-BFGS step) shrinks the step; training goes on."""
+
+    class Spiky(bar):
+        spec_name = "spiky"
+
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.calls = 0
+
+        def residuals(self, batch):
+            self.calls += 1
+            residuals = super().residuals(batch)
+            if self.calls in (4, 5):  # 2 Adam steps + the trial's own check, then trials
+                residuals["pde"] = residuals["pde"] * float("nan")
+            return residuals
+
+    model = Spiky()
+    history = model.fit(steps=2, lbfgs_steps=3, log_every=1, **FAST)
+    assert model.calls > 5
+    assert [r.phase for r in history] == ["adam"] * 2 + ["lbfgs"] * 3
+    assert torch.isfinite(torch.tensor(history.final.loss))
+    assert history.final.loss < history.records[0].loss
