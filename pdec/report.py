@@ -5,6 +5,8 @@ Files written to the run folder:
 
 - ``summary.json``, ``history.json``: the final loss terms and errors; every record.
 - ``loss.png``: each loss term and the total against the step.
+- ``unknowns.png``: for an inverse problem, each scalar unknown against the step
+  (and ``summary.json`` holds their final values under ``learned``).
 - ``field.png``: for a spec in two space coordinates on a box, the learned field.
 - ``spacetime.png``: for a spec in time and one space coordinate on an interval,
   each field u(t, x) as an image, t across and x up (as in Raissi et al. 2019, fig. 1),
@@ -41,6 +43,11 @@ def summarize_training(spec, model, history, run: Path, console: Console) -> dic
     table.add_row("total", f"{final.get('loss', float('nan')):.3e}", "", style="bold")
     console.print(table)
     summary = {"spec": spec.name, "final": final, "seconds": data.get("seconds")}
+    learned = model.learned() if hasattr(model, "learned") else {}
+    if learned:
+        summary["learned"] = learned
+        for name, value in learned.items():
+            console.print(f"learned {name} = {value:.6g}")
     if getattr(model, "reference", None):
         errors = model.evaluate()
         summary["relative_l2"] = errors
@@ -83,6 +90,17 @@ def plot_run(spec, model, history: dict, run: Path) -> list[Path]:
         ax.set_title(f"{spec.name}: loss")
         paths.append(_save(fig, run / "loss.png"))
         plt.close(fig)
+        learned = records[-1].get("unknowns") or {}
+        if learned:  # inverse problems: how each unknown moved
+            fig, axes = plt.subplots(1, len(learned), figsize=(4.5 * len(learned), 3.5))
+            for ax, name in zip(np.atleast_1d(axes), learned):
+                ax.plot(steps, [r["unknowns"][name] for r in records], "C0")
+                ax.set_yscale("log" if all(r["unknowns"][name] > 0 for r in records) else "linear")
+                ax.set_xlabel("step")
+                ax.set_title(f"{name} (final {learned[name]:.4g})")
+            fig.tight_layout()
+            paths.append(_save(fig, run / "unknowns.png"))
+            plt.close(fig)
     box = _plot_box(spec)
     if box is not None and len(box) == 2:
         (xn, (x0, x1)), (yn, (y0, y1)) = box

@@ -5,7 +5,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = ROOT / "specs"
+# small and short: the spec hints' L-BFGS steps (100 for the fault) are overridden too
 SMALL = ["--set", "points=128", "--set", "boundary_points=32", "--set", "layers=2x16"]
+SMALL += ["--set", "lbfgs_steps=2"]
 
 
 def test_compile_writes_a_module(pdec, tmp_path):
@@ -67,3 +69,17 @@ def test_eval_against_the_spec_reference_and_a_data_file(pdec, tmp_path):
     bad.write_text("a,b\n1,2\n")
     result = pdec("eval", SPECS / "poisson.pde", "-c", checkpoint, "--reference", bad)
     assert result.returncode == 2 and "lacks the column" in result.stderr
+
+
+def test_train_an_inverse_problem_reports_what_it_learned(pdec, tmp_path):
+    result = pdec("train", SPECS / "burgers_inverse.pde", "--steps", "5", *SMALL, "-o", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "learned nu = " in result.stdout
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert set(summary["learned"]) == {"nu"} and summary["learned"]["nu"] > 0
+    assert (tmp_path / "unknowns.png").stat().st_size > 1000
+    evaluated = pdec(
+        "eval", SPECS / "burgers_inverse.pde", "-c", tmp_path / "checkpoints" / "checkpoint.pt"
+    )
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert f"nu = {summary['learned']['nu']:.6g}" in evaluated.stdout
