@@ -1,0 +1,226 @@
+"""EnergyModel: u_t = G ∇H(u) learned from pairs (u0, u1) one step Δt apart.
+
+Three modes share the code path, so that comparisons are one flag apart:
+
+* ``"dgnet"`` (Matsubara, Ishikawa & Yaguchi 2020) — the discrete-gradient model
+  (u1 − u0)/Δt = G ∇̄H(u1, u0). Trained on pairs with no solve (both states are
+  data); predicted by an implicit solve. Along its steps
+  H(u1) − H(u0) = Δt ∇̄H·G∇̄H exactly: zero for skew G, ≤ 0 for dissipative G, up to
+  the solver's tolerance and round-off.
+* ``"hnn"`` (Greydanus, Dzamba & Yosinski 2019) — the continuous model u_t = G∇H,
+  trained and predicted with one RK4 step: structured, but the energy drifts in
+  discrete time.
+* ``"node"`` — a neural ODE u_t = f(u) with an unstructured network f, RK4: no
+  energy at all.
+
+States are batches (B, *state_shape); G acts on them flattened to (B, n).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import torch
+from torch import Tensor, nn
+
+from pdec.runtime.energy.discrete_gradient import discrete_gradient, energy_gradient
+from pdec.runtime.energy.errors import NoEnergyError
+from pdec.runtime.energy.integrators import midpoint_step, rk4_step
+from pdec.runtime.energy.solver import METHODS as SOLVER_METHODS
+from pdec.runtime.energy.solver import default_tolerance, solve_implicit
+
+MODES = ("dgnet", "hnn", "node")
+
+
+class EnergyModel(nn.Module):
+    """An energy H and an operator G (or, for ``node``, a vector field f), stepped by Δt.
+
+    Arguments: ``energy`` H: (B, *shape) → (B,); ``operator`` G: (B, n) → (B, n)
+    (see :mod:`~pdec.runtime.energy.structure`); ``dt``; ``mode``; ``vector_field``
+    f (only for ``node``, which takes no energy and no operator). The implicit step of
+    ``dgnet`` stops at relative residual ``tol`` (default 1e-12 in float64, ≈1e-5 in
+    float32) within ``max_iter`` updates, by Newton's method for states of at most
+    ``newton_max_size`` values and by fixed-point iteration above (``method``
+    "newton" or "fixed_point" forces one; see
+    :func:`~pdec.runtime.energy.solver.solve_implicit`).
+
+    >>> from pdec.runtime.energy import ConstantMatrix
+    >>> H = lambda u: u[:, 1] ** 2 / 2 - torch.cos(u[:, 0])  # the pendulum
+    >>> model = EnergyModel(H, ConstantMatrix([[0.0, 1.0], [-1.0, 0.0]]), dt=0.1)
+    >>> path = model.rollout(torch.tensor([[1.0, 0.0]], dtype=torch.float64), 100)
+    >>> energies = H(path[:, 0])
+    >>> path.shape, bool((energies - energies[0]).abs().max() < 1e-12)
+    (torch.Size([101, 1, 2]), True)
+    """
+
+    def __init__(
+        self,
+        energy: Callable[[Tensor], Tensor] | None,
+        operator: Callable[[Tensor], Tensor] | None,
+        dt: float,
+        mode: str = "dgnet",
+        *,
+        vector_field: nn.Module | None = None,
+        tol: float | None = None,
+        max_iter: int = 50,
+        method: str = "auto",
+        newton_max_size: int = 64,
+    ):
+        super().__init__()
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
+        if method not in SOLVER_METHODS:
+            raise ValueError(
+                f"unknown solver method {method!r}; expected one of {', '.join(SOLVER_METHODS)}"
+            )
+        if not (dt > 0 and math.isfinite(dt)):
+            raise ValueError(f"dt must be a positive number, got {dt!r}")
+        if mode == "node":
+            if vector_field is None:
+                raise ValueError("mode='node' needs vector_field= (an unstructured network f)")
+            if energy is not None or operator is not None:
+                raise ValueError(
+                    "mode='node' learns u_t = f(u) with no energy or operator: pass "
+                    "energy=None, operator=None"
+                )
+        else:
+            if energy is None or operator is None:
+                raise ValueError(f"mode={mode!r} needs an energy and an operator G")
+            if vector_field is not None:
+                raise ValueError(f"vector_field= is for mode='node', not mode={mode!r}")
+        self.H = energy
+        self.G = operator
+        self.f = vector_field
+        self.dt = float(dt)
+        self.mode = mode
+        self.tol = tol
+        self.max_iter = max_iter
+        self.method = method
+        self.newton_max_size = newton_max_size
+
+    # -- the continuous model --------------------------------------------------------
+
+    def energy(self, u: Tensor) -> Tensor:
+        """H(u): (B, *shape) → (B,)."""
+        return self._energy()(u)
+
+    def gradient(self, u: Tensor) -> Tensor:
+        """∇H(u) by automatic differentiation, in the shape of ``u``."""
+        return energy_gradient(self._energy(), u)
+
+    def discrete_gradient(self, u1: Tensor, u0: Tensor) -> Tensor:
+        """Gonzalez's ∇̄H(u1, u0) (see :mod:`~pdec.runtime.energy.discrete_gradient`)."""
+        return discrete_gradient(self._energy(), u1, u0)
+
+    def time_derivative(self, u: Tensor) -> Tensor:
+        """u_t: G ∇H(u), or f(u) for ``node``."""
+        if self.mode == "node":
+            return self.f(u)
+        return self._apply_G(self.gradient(u))
+
+    # -- training --------------------------------------------------------------------
+
+    def loss(self, u0: Tensor, u1: Tensor) -> Tensor:
+        """Mean squared error of the step u0 → u1, in units of u_t.
+
+        ``dgnet``: |(u1 − u0)/Δt − G ∇̄H(u1, u0)|², no solve; ``hnn`` and ``node``:
+        |(RK4(u0) − u1)/Δt|².
+        """
+        if u0.shape != u1.shape:
+            raise ValueError(
+                f"pairs of different shapes: u0 {tuple(u0.shape)}, u1 {tuple(u1.shape)}"
+            )
+        if self.mode == "dgnet":
+            predicted = self._apply_G(self.discrete_gradient(u1, u0))
+            return ((u1 - u0) / self.dt - predicted).pow(2).mean()
+        return ((rk4_step(self.time_derivative, u0, self.dt) - u1) / self.dt).pow(2).mean()
+
+    def fit(
+        self,
+        u0: Tensor,
+        u1: Tensor,
+        epochs: int = 100,
+        lr: float = 1e-3,
+        batch_size: int | None = None,
+        seed: int = 0,
+    ) -> list[float]:
+        """Adam on :meth:`loss` over the pairs (u0[i], u1[i]); returns the mean loss of
+        each epoch. ``batch_size`` None means full batch. A minimal loop: schedules,
+        checkpoints and logging belong to the caller."""
+        optimizer = torch.optim.Adam(self.parameters(), lr=lr)
+        generator = torch.Generator().manual_seed(seed)
+        count = u0.shape[0]
+        size = count if batch_size is None else batch_size
+        history = []
+        for _ in range(epochs):
+            order = torch.randperm(count, generator=generator)
+            total = 0.0
+            for start in range(0, count, size):
+                batch = order[start : start + size]
+                optimizer.zero_grad()
+                loss = self.loss(u0[batch], u1[batch])
+                loss.backward()
+                optimizer.step()
+                total += float(loss.detach()) * len(batch)
+            history.append(total / count)
+        return history
+
+    # -- prediction ------------------------------------------------------------------
+
+    def step(self, u0: Tensor, *, tol: float | None = None, max_iter: int | None = None) -> Tensor:
+        """One step Δt: the implicit discrete-gradient step (``dgnet``) or RK4.
+
+        The implicit step starts from an explicit midpoint step and raises
+        :class:`~pdec.runtime.energy.errors.SolverDidNotConverge` when the residual
+        stays above ``tol`` for ``max_iter`` updates (defaults: the model's). It is for
+        prediction: its result is detached (train with :meth:`loss`, which needs no
+        solve).
+        """
+        if self.mode != "dgnet":
+            return rk4_step(self.time_derivative, u0, self.dt)
+        u0 = u0.detach()
+        batch = u0.shape[0]
+        flat0 = u0.reshape(batch, -1)
+
+        def residual(u1: Tensor, create_graph: bool) -> Tensor:
+            g = discrete_gradient(self.H, u1.reshape(u0.shape), u0, create_graph=create_graph)
+            return u1 - flat0 - self.dt * self.G(g.reshape(batch, -1))
+
+        with torch.no_grad():
+            guess = midpoint_step(self.time_derivative, u0, self.dt).reshape(batch, -1)
+        tol = self.tol if tol is None else tol
+        solution = solve_implicit(
+            residual,
+            guess,
+            1 + flat0.abs().amax(dim=1),
+            tol=default_tolerance(u0.dtype) if tol is None else tol,
+            max_iter=self.max_iter if max_iter is None else max_iter,
+            method=self.method,
+            newton_max_size=self.newton_max_size,
+        )
+        return solution.reshape(u0.shape)
+
+    def rollout(self, u0: Tensor, steps: int) -> Tensor:
+        """``steps`` steps from u0: a (steps + 1, B, *shape) tensor, without gradients."""
+        states = [u0.detach()]
+        with torch.no_grad():
+            for _ in range(steps):
+                states.append(self.step(states[-1]).detach())
+        return torch.stack(states)
+
+    # -- helpers ---------------------------------------------------------------------
+
+    def _energy(self) -> Callable[[Tensor], Tensor]:
+        if self.H is None:
+            raise NoEnergyError(
+                "this model is the unstructured 'node' baseline u_t = f(u): it has no "
+                "energy; use mode='dgnet' or 'hnn' for a model with one"
+            )
+        return self.H
+
+    def _apply_G(self, gradient: Tensor) -> Tensor:
+        return self.G(gradient.reshape(gradient.shape[0], -1)).reshape(gradient.shape)
+
+    def extra_repr(self) -> str:
+        return f"mode={self.mode!r}, dt={self.dt}"

@@ -1,0 +1,17 @@
+"""Shared pieces for the energy runtime's tests: one thread, seeded generators."""
+
+import pytest
+import torch
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture
+def generator():
+    return torch.Generator().manual_seed(1234)
