@@ -269,6 +269,41 @@ def train(
     summarize_training(spec, model, history, run, console)
 
 
+@app.command()
+def data(
+    file: SpecFile,
+    n: Annotated[int, typer.Option("--n", min=1, help="Number of trajectories.")] = 10,
+    steps: Annotated[int, typer.Option("--steps", min=1, help="Steps per trajectory.")] = 100,
+    dt: Annotated[float, typer.Option("--dt", min=0.0, help="Time between samples.")] = 0.01,
+    grid: Annotated[
+        int | None, typer.Option("--grid", min=4, help="Grid points per space dimension (64).")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the initial states.")] = 0,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="NPZ file (default <model>.npz).")
+    ] = None,
+) -> None:
+    """Reference trajectories of an evolution spec, for the energy target (NPZ).
+
+    Pseudo-spectral in space with ETDRK4 in time for periodic PDEs, DOP853 for ODE
+    systems; the initial states and the integrator are recorded in the file.
+    """
+    if dt <= 0:
+        raise typer.BadParameter("--dt must be positive")
+    from pdec.reference import generate
+
+    spec = pdec.load(file)
+    trajectories = generate(spec, n, steps, dt, seed=seed, grid=grid)
+    path = trajectories.save(out or Path(f"{spec.name}.npz"))
+    console = _console()
+    console.print(
+        f"wrote {path}: u {tuple(trajectories.u.shape)} (trajectory, time, field"
+        + (", grid" if trajectories.space else "")
+        + f"), dt = {trajectories.dt:g}, fields {', '.join(trajectories.fields)}"
+    )
+    console.print(f"integrator: {trajectories.integrator}")
+
+
 @app.command(name="eval")
 def eval_command(
     file: SpecFile,

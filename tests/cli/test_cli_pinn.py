@@ -83,3 +83,22 @@ def test_train_an_inverse_problem_reports_what_it_learned(pdec, tmp_path):
     )
     assert evaluated.returncode == 0, evaluated.stderr
     assert f"nu = {summary['learned']['nu']:.6g}" in evaluated.stdout
+
+
+def test_data_writes_reference_trajectories(pdec, tmp_path):
+    import numpy as np
+
+    out = tmp_path / "pendulum.npz"
+    result = pdec(
+        "data", SPECS / "pendulum.pde", "--n", "2", "--steps", "5", "--dt", "0.1", "-o", out
+    )
+    assert result.returncode == 0, result.stderr
+    assert "u (2, 6, 2)" in result.stdout
+    with np.load(out) as archive:
+        assert archive["u"].shape == (2, 6, 2) and list(archive["fields"]) == ["q", "p"]
+
+
+def test_data_for_a_spec_without_dynamics_is_a_clean_error(pdec, tmp_path):
+    result = pdec("data", SPECS / "fault.pde", "-o", tmp_path / "x.npz")
+    assert result.returncode == 2
+    assert "no time-dependent fields" in result.stderr and "Traceback" not in result.stderr
