@@ -95,7 +95,7 @@ def main() -> None:
         print(f"wrote {DATA}")
         return
     torch.set_num_threads(max(torch.get_num_threads(), 1))
-    hints = pdec.load(SPEC).ir.train
+    hints = dict(pdec.load(SPEC).ir.train)
     steps = args.steps if args.steps is not None else int(hints["steps"])
     lbfgs = args.lbfgs_steps if args.lbfgs_steps is not None else int(hints["lbfgs_steps"])
     rows = [run(steps, lbfgs, noise, args.seed) for noise in args.noise]

@@ -164,7 +164,7 @@ def show(
 def compile_command(
     file: SpecFile,
     target: Annotated[
-        str, typer.Option("--target", "-t", help="pinn (energy, operator: coming).")
+        str, typer.Option("--target", "-t", help="pinn or energy (operator: coming).")
     ] = "pinn",
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the module to.")] = Path(
         "."
@@ -217,6 +217,17 @@ def _parse_sets(items: list[str]) -> dict:
     return options
 
 
+def _pinn_only(command: str, target: str) -> None:
+    """train and eval drive the PINN target only, for now."""
+    if target == "energy":
+        raise pdec.UnsupportedError(
+            f"pdec {command} --target energy is not built yet",
+            None,
+            "use the Python API: Model = pdec.compile(path, target='energy'); "
+            "Model(dt=...).fit(u0, u1) on pairs of states from `pdec data`",
+        )
+
+
 @app.command()
 def train(
     file: SpecFile,
@@ -244,6 +255,7 @@ def train(
     from pdec.compile import generate_module, import_class
     from pdec.runtime.options import merge_options
 
+    _pinn_only("train", target)
     spec = pdec.load(file)
     run = out or Path("runs") / spec.name
     module = generate_module(spec, target, coords)
@@ -322,6 +334,7 @@ def eval_command(
     from pdec.compile import compile as compile_spec
     from pdec.data import read_table
 
+    _pinn_only("eval", target)
     spec = pdec.load(file)
     Model = compile_spec(spec, target=target)
     model = Model.load(checkpoint)

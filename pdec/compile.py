@@ -15,8 +15,8 @@ from pathlib import Path
 
 from pdec.errors import UnsupportedError
 
-TARGETS = ("pinn",)
-PLANNED = ("energy", "operator")
+TARGETS = ("pinn", "energy")
+PLANNED = ("operator",)
 
 
 def generate_module(spec, target: str = "pinn", coords: str | None = None):
@@ -25,6 +25,12 @@ def generate_module(spec, target: str = "pinn", coords: str | None = None):
         from pdec.targets.pinn import generate
 
         return generate(spec, coords=coords)
+    if target == "energy":
+        from pdec.targets.energy import generate as generate_energy
+
+        if coords is not None:
+            raise UnsupportedError("--coords is for the pinn target", None, "drop --coords")
+        return generate_energy(spec)
     if target in PLANNED:
         raise UnsupportedError(
             f"the {target} target is not built yet", None, f"available: {', '.join(TARGETS)}"
