@@ -247,9 +247,7 @@ def _unknowns(s: ir.SpecIR, constants) -> list[str]:
             entries.append(f'"{param.name}": Unknown({", ".join(arguments)})')
         lines.append(f"{INDENT}unknowns = {{{', '.join(entries)}}}")
     if _unknown_fields(s):
-        ranges = _ranges(s)
-        if s.time is not None and s.time.lo is not None:
-            ranges[s.time.symbol] = (s.time.lo, s.time.hi, False)
+        ranges = _ranges_with_time(s)
         bounds = {
             v.name: (_float(ranges[v][0].subs(constants)), _float(ranges[v][1].subs(constants)))
             for v in sorted({a for p in _unknown_fields(s) for a in p.args}, key=_user_order(s))
@@ -411,10 +409,8 @@ def _from_network(s: ir.SpecIR, inputs: NetworkInputs, names: dict) -> list[str]
 
 
 def _input_bounds(s: ir.SpecIR, inputs: NetworkInputs, constants) -> tuple[dict, dict]:
-    ranges = _ranges(s)
+    ranges = _ranges_with_time(s)
     bounds, periodic = {}, {}
-    if s.time is not None and s.time.lo is not None:
-        ranges[s.time.symbol] = (s.time.lo, s.time.hi, False)
     for v in inputs.symbols:
         if v in ranges:
             lo, hi, is_periodic = ranges[v]
@@ -437,6 +433,14 @@ def _input_bounds(s: ir.SpecIR, inputs: NetworkInputs, constants) -> tuple[dict,
         bounds[inverse.radial.name] = (0.0, radius)
         bounds[inverse.angular.name] = (lo, lo + _float(2 * sympy.pi))
     return bounds, periodic
+
+
+def _ranges_with_time(s: ir.SpecIR) -> dict:
+    """``_ranges`` and, for a spec with a time interval, time's (lo, hi, not periodic)."""
+    ranges = _ranges(s)
+    if s.time is not None and s.time.lo is not None:
+        ranges[s.time.symbol] = (s.time.lo, s.time.hi, False)
+    return ranges
 
 
 def _ranges(s: ir.SpecIR) -> dict:
