@@ -15,22 +15,31 @@ from pathlib import Path
 
 from pdec.errors import UnsupportedError
 
-TARGETS = ("pinn", "energy")
-PLANNED = ("operator",)
+TARGETS = ("pinn", "energy", "operator")
+PLANNED = ()
 
 
-def generate_module(spec, target: str = "pinn", coords: str | None = None):
-    """The :class:`GeneratedModule` for ``spec`` and ``target``."""
+def generate_module(spec, target: str = "pinn", coords: str | None = None, cut: str | None = None):
+    """The :class:`GeneratedModule` for ``spec`` and ``target``; ``coords`` and ``cut``
+    (how a cut's jump is treated: "auto", "lift", "residual") are for the PINN."""
     if target == "pinn":
         from pdec.targets.pinn import generate
 
-        return generate(spec, coords=coords)
+        return generate(spec, coords=coords, cut=cut or "auto")
+    if cut is not None:
+        raise UnsupportedError("--cut is for the pinn target", None, "drop --cut")
     if target == "energy":
         from pdec.targets.energy import generate as generate_energy
 
         if coords is not None:
             raise UnsupportedError("--coords is for the pinn target", None, "drop --coords")
         return generate_energy(spec)
+    if target == "operator":
+        from pdec.targets.operator import generate as generate_operator
+
+        if coords is not None:
+            raise UnsupportedError("--coords is for the pinn target", None, "drop --coords")
+        return generate_operator(spec)
     if target in PLANNED:
         raise UnsupportedError(
             f"the {target} target is not built yet", None, f"available: {', '.join(TARGETS)}"
@@ -67,13 +76,21 @@ def import_module(path: Path, name: str):
 
 
 def compile(  # noqa: A001 - the product's verb
-    spec_or_path, target: str = "pinn", out_dir: str | Path | None = None, coords: str | None = None
+    spec_or_path,
+    target: str = "pinn",
+    out_dir: str | Path | None = None,
+    coords: str | None = None,
+    cut: str | None = None,
 ):
-    """Generate, write and import the model class for a spec (a path or a :class:`Spec`)."""
+    """Generate, write and import the model class for a spec (a path or a :class:`Spec`).
+
+    ``cut`` (PINN): "lift" builds a cut's ``jump(u) = g`` into the field, "residual"
+    penalises it as a loss term (Okazaki et al.'s form); default: lift where it applies.
+    """
     from pdec.spec import Spec, load
 
     spec = spec_or_path if isinstance(spec_or_path, Spec) else load(spec_or_path)
-    module = generate_module(spec, target, coords)
+    module = generate_module(spec, target, coords, cut)
     return import_class(spec, module, out_dir or default_build_dir(spec))
 
 

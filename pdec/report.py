@@ -234,13 +234,19 @@ def _surface_profile(spec, model, field, xn, span, run, plt) -> Path:
         "y": torch.as_tensor(y, dtype=torch.float64),
     }
     reference = model.reference[field](coords).detach().cpu().numpy()
-    fig, ax = plt.subplots(figsize=(6, 3.5))
+    # the curves coincide once trained: the error gets its own (log) panel
+    fig, (ax, below) = plt.subplots(
+        2, 1, figsize=(6, 5), sharex=True, gridspec_kw={"height_ratios": (2, 1)}
+    )
     ax.plot(x, reference, "k", lw=2, label="reference (closed form)")
     ax.plot(x, learned, "r--", lw=1.5, label="PINN")
-    ax.set_xlabel(xn)
     ax.set_ylabel(f"{field} at y = 0")
     ax.legend()
     ax.set_title(f"{spec.name}: surface displacement")
+    below.semilogy(x, np.abs(learned - reference) + 1e-16, "C0", lw=1)
+    below.set_xlabel(xn)
+    below.set_ylabel("|PINN − reference|")
+    fig.tight_layout()
     path = _save(fig, run / "surface.png")
     plt.close(fig)
     return path

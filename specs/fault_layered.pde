@@ -21,3 +21,6 @@ bc  slip:         jump(u) = s              on fault
 bc  traction:     jump(mu*dn(u)) = 0       on fault
 bc  free_surface: mu*dn(u) = 0             on surface
 bc  far_field:    u = 0                    on far
+
+# the variable μ needs a longer run than fault.pde (benchmarks/fault_accuracy.py)
+train: layers = 8 x 40, activation = tanh, steps = 4000, lr_decay = 0.5, lbfgs_steps = 200

@@ -1,5 +1,9 @@
 """A strict SymPy → PyTorch printer, subclassed from SymPy's PythonCodePrinter.
 
+Functions of the ``floats`` alone (the spec's constants, bound as Python floats) print
+with :mod:`math` — ``torch.tanh`` would refuse a float — and functions of anything else
+with torch.
+
 Only a closed set of functions is printed; anything else (an unlowered derivative, an
 unknown function) raises :class:`pdec.UnsupportedError` naming it, never falls back
 to ``str(expr)``. Symbols print as the local names given in ``names``. Numeric
@@ -36,6 +40,11 @@ TORCH_FUNCTIONS = {
     "sign": "torch.sign",
     "erf": "torch.erf",
 }
+MATH_FUNCTIONS = {
+    name: function.replace("torch.", "math.")
+    for name, function in TORCH_FUNCTIONS.items()
+    if name not in ("Abs", "sign")
+} | {"Abs": "abs"}
 
 
 class TorchPrinter(PythonCodePrinter):
@@ -43,9 +52,13 @@ class TorchPrinter(PythonCodePrinter):
 
     printmethod = "_pdec_torch"
 
-    def __init__(self, names: dict[sympy.Symbol, str]):
+    def __init__(self, names: dict[sympy.Symbol, str], floats=frozenset()):
         super().__init__({"fully_qualified_modules": True, "standard": "python3"})
         self.names = names
+        self.floats = frozenset(floats)
+
+    def _of_floats(self, expr) -> bool:
+        return expr.free_symbols <= self.floats
 
     def _print(self, expr, **kwargs) -> str:
         if isinstance(expr, sympy.Expr) and expr.is_number and not _readable_number(expr):
@@ -70,7 +83,10 @@ class TorchPrinter(PythonCodePrinter):
                 None,
                 "supported functions: " + ", ".join(sorted(TORCH_FUNCTIONS)),
             )
-        return f"{TORCH_FUNCTIONS[name]}({', '.join(self._print(a) for a in expr.args)})"
+        module = (
+            MATH_FUNCTIONS if self._of_floats(expr) and name in MATH_FUNCTIONS else TORCH_FUNCTIONS
+        )
+        return f"{module[name]}({', '.join(self._print(a) for a in expr.args)})"
 
     def _print_Derivative(self, expr) -> str:
         raise UnsupportedError(f"an unlowered derivative reached the printer: {expr}")
@@ -80,7 +96,8 @@ class TorchPrinter(PythonCodePrinter):
     def _print_Pow(self, expr, rational=False) -> str:
         base, exponent = expr.args
         if exponent == sympy.Rational(1, 2):
-            return f"torch.sqrt({self._print(base)})"
+            sqrt = "math.sqrt" if self._of_floats(base) else "torch.sqrt"
+            return f"{sqrt}({self._print(base)})"
         return super()._print_Pow(expr, rational=rational)
 
     def _print_Pi(self, expr) -> str:

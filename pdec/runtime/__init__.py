@@ -2,7 +2,8 @@
 
 * :mod:`~pdec.runtime.autodiff` — ``derivative(y, x)`` and ``derivatives(y, xs)``;
 * :mod:`~pdec.runtime.sampling` and :mod:`~pdec.runtime.geometry` — points in boxes,
-  on sides, polylines and slices (uniform, Sobol, Latin hypercube);
+  on sides, polylines and slices (uniform, Sobol, Latin hypercube), crowded about a
+  point (``AboutPoint``) or on whole circles (``Circles``);
 * :mod:`~pdec.runtime.network` — input embedding (scaling, exact periodicity,
   Fourier features) and the MLP;
 * :mod:`~pdec.runtime.model` — ``PinnModel``, the base of generated classes;
@@ -19,7 +20,16 @@
 
 from pdec.runtime.autodiff import derivative, derivatives
 from pdec.runtime.errors import CheckpointError, OptionsError, TrainingDiverged
-from pdec.runtime.geometry import Box, Polyline, Sampler, Side, Sides, Slice
+from pdec.runtime.geometry import (
+    AboutPoint,
+    Box,
+    Circles,
+    Polyline,
+    Sampler,
+    Side,
+    Sides,
+    Slice,
+)
 from pdec.runtime.history import History, Record
 from pdec.runtime.model import PinnModel
 from pdec.runtime.observations import Observations
@@ -28,8 +38,10 @@ from pdec.runtime.training import fit
 from pdec.runtime.unknowns import Unknown
 
 __all__ = [
+    "AboutPoint",
     "Box",
     "CheckpointError",
+    "Circles",
     "History",
     "ModelOptions",
     "Observations",

@@ -100,6 +100,18 @@ def check_spec(data: dict[str, Any], spec_sha256: str, path, hint: str = "") -> 
         )
 
 
+def check_representation(data: dict[str, Any], lifted: bool, path) -> None:
+    """Refuse weights of a network that saw other inputs (a model compiled with the
+    other cut form, ``--cut lift`` vs ``--cut residual``): they would load silently."""
+    if bool(data.get("lifted", False)) != lifted:
+        forms = {True: "lift", False: "residual"}
+        raise CheckpointError(
+            f"{path} holds a model compiled with --cut {forms[bool(data.get('lifted'))]}, "
+            f"this one uses --cut {forms[lifted]}; compile with "
+            f"--cut {forms[bool(data.get('lifted'))]} to use it, or retrain"
+        )
+
+
 def latest(directory: str | os.PathLike | None) -> Path | None:
     """The training checkpoint in ``directory``, if there is one."""
     if directory is None:

@@ -222,3 +222,116 @@ class Polyline:
 
     def __repr__(self) -> str:
         return f"Polyline({self.points}, names={self.names[:2]}, extra={self.extra})"
+
+
+class AboutPoint:
+    """A box whose points crowd about a point: ``fraction`` of them have their distance
+    r from ``center`` log-uniform in [r_min, radius] and their direction uniform (area
+    density ∝ 1/r²: uniform in (log r, θ), the variables in which r²Δ is the Laplacian),
+    the rest uniform in the box. Points that fall outside the box are redrawn.
+
+    Used about the pole of a cut's coordinates, where the solution is least smooth.
+    ``region`` is the box itself (``evaluate`` draws uniformly from it).
+
+    >>> near = AboutPoint(Box({"x": (-1, 1), "y": (-1, 0)}), {"x": 0.0, "y": -0.5}, 0.4, 0.5)
+    >>> points = near.sample(1000, torch.Generator().manual_seed(0))
+    >>> r = ((points["x"] ** 2 + (points["y"] + 0.5) ** 2) ** 0.5)
+    >>> int((r < 0.4).sum()) >= 500
+    True
+    """
+
+    def __init__(
+        self,
+        region: Box,
+        center: Mapping[str, float],
+        radius: float,
+        fraction: float,
+        r_min: float = 1e-3,
+    ):
+        if len(center) != 2 or not set(center) <= set(region.names):
+            raise ValueError(f"center must give two of the box's coordinates {region.names}")
+        if not 0 < r_min < radius or not 0 <= fraction <= 1:
+            raise ValueError("need 0 < r_min < radius and 0 <= fraction <= 1")
+        self.region = region
+        self.center = {name: float(value) for name, value in center.items()}
+        self.radius, self.fraction, self.r_min = float(radius), float(fraction), float(r_min)
+        self.names = region.names
+
+    @property
+    def measure(self) -> float:
+        return self.region.measure
+
+    def sample(self, n: int, generator: torch.Generator, method: str = "uniform"):
+        near = round(self.fraction * n)
+        parts = [self.region.sample(n - near, generator, method)]
+        (a, ca), (b, cb) = self.center.items()
+        (a_lo, a_hi), (b_lo, b_hi) = self.region.bounds[a], self.region.bounds[b]
+        others = {k: v for k, v in self.region.bounds.items() if k not in self.center}
+        missing = near
+        while missing > 0:
+            unit = unit_cube(2 * missing, 2 + len(others), generator, "uniform")
+            r = self.r_min * (self.radius / self.r_min) ** unit[:, 0]
+            angle = 2 * math.pi * unit[:, 1]
+            part = {a: ca + r * torch.cos(angle), b: cb + r * torch.sin(angle)}
+            part.update(_place(unit[:, 2:], others))
+            inside = (part[a] >= a_lo) & (part[a] <= a_hi) & (part[b] >= b_lo) & (part[b] <= b_hi)
+            kept = inside.nonzero().flatten()[:missing]
+            parts.append({name: value[kept] for name, value in part.items()})
+            missing -= len(kept)
+        return _concatenate(parts, list(self.names))
+
+    def __repr__(self) -> str:
+        return (
+            f"AboutPoint({self.region!r}, {self.center}, radius={self.radius}, "
+            f"fraction={self.fraction}, r_min={self.r_min})"
+        )
+
+
+class Circles:
+    """Whole circles about ``center``: ``PER_CIRCLE`` equally spaced points on each (a
+    random phase per circle), radii log-stratified in [r_min, r_max]; n points make
+    ceil(n / PER_CIRCLE) circles. A residual's mean over each circle (``Circles.means``)
+    is (1/2π)∮ · dθ to spectral accuracy: the flux through the circle.
+
+    >>> circles = Circles({"x": 0.0, "y": -1.0}, 1e-3, 1.0)
+    >>> points = circles.sample(128, torch.Generator().manual_seed(0))
+    >>> Circles.means(points["y"] + 1.0).abs().max() < 1e-12
+    tensor(True)
+    """
+
+    PER_CIRCLE = 64
+
+    def __init__(self, center: Mapping[str, float], r_min: float, r_max: float):
+        if len(center) != 2:
+            raise ValueError("circles lie in a plane: give the center's two coordinates")
+        if not 0 < r_min < r_max:
+            raise ValueError(f"need 0 < r_min < r_max, got {r_min}, {r_max}")
+        self.center = {name: float(value) for name, value in center.items()}
+        self.r_min, self.r_max = float(r_min), float(r_max)
+        self.names = tuple(self.center)
+
+    @property
+    def measure(self) -> float:
+        return 2 * math.pi * self.r_max
+
+    def sample(self, n: int, generator: torch.Generator, method: str = "uniform"):
+        k = max(1, -(-n // self.PER_CIRCLE))
+        draws = unit_cube(k, 2, generator, method)
+        strata = (torch.arange(k, dtype=torch.float64) + draws[:, 0]) / k
+        radii = self.r_min * (self.r_max / self.r_min) ** strata
+        steps = torch.arange(self.PER_CIRCLE, dtype=torch.float64) / self.PER_CIRCLE
+        angle = 2 * math.pi * (steps[None, :] + draws[:, 1:] / self.PER_CIRCLE)
+        r = radii[:, None].expand_as(angle)
+        (a, ca), (b, cb) = self.center.items()
+        return {
+            a: (ca + r * torch.cos(angle)).reshape(-1),
+            b: (cb + r * torch.sin(angle)).reshape(-1),
+        }
+
+    @classmethod
+    def means(cls, values: Tensor) -> Tensor:
+        """The mean of ``values`` over each circle (points as ``sample`` orders them)."""
+        return values.reshape(-1, cls.PER_CIRCLE).mean(dim=1)
+
+    def __repr__(self) -> str:
+        return f"Circles({self.center}, r_min={self.r_min}, r_max={self.r_max})"

@@ -101,6 +101,11 @@ class PinnModel(nn.Module):
     coordinate_bounds: ClassVar[dict[str, tuple[float, float]]] = {}
     observations: ClassVar[dict[str, tuple[str, tuple[str, ...]]]] = {}
     data_root: ClassVar[str | None] = None
+    # A jump built into the fields (see pdec.passes.lift_cut_jump): each field is
+    # ``lift(inputs)`` plus the network, and the network sees the user's coordinates
+    # (``from_network`` of its inputs, scaled from ``coordinate_bounds``), on which it
+    # is continuous, rather than the network inputs (where θ = θ₀ and θ₀ + 2π differ).
+    lifted: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -132,8 +137,8 @@ class PinnModel(nn.Module):
         self.config = {**MODEL_DEFAULTS, **hints, **chosen.model_dump(exclude_none=True)}
         generator = torch.Generator().manual_seed(self.config["seed"])
         self.embedding = Embedding(
-            tuple(self.network_inputs),
-            self.input_bounds,
+            tuple(self.coordinates if self.lifted else self.network_inputs),
+            self.coordinate_bounds if self.lifted else self.input_bounds,
             self.periodic,
             self.config["fourier_features"],
             self.config["fourier_scale"],
@@ -184,9 +189,13 @@ class PinnModel(nn.Module):
         raise NotImplementedError(f"{type(self).__name__} must implement samplers()")
 
     def from_network(self, inputs: dict[str, Tensor]) -> dict[str, Tensor]:
-        """Network inputs -> user coordinates, for unknown fields; the identity unless
-        overridden (a coordinate system's forward map)."""
+        """Network inputs -> user coordinates, for unknown fields and lifted models;
+        the identity unless overridden (a coordinate system's forward map)."""
         return inputs
+
+    def lift(self, inputs: dict[str, Tensor]) -> dict[str, Tensor]:
+        """The known part of each lifted field at the network inputs (``lifted``)."""
+        return {}
 
     # -- inverse problems --------------------------------------------------------------
 
@@ -247,17 +256,22 @@ class PinnModel(nn.Module):
 
     def network_fields(self, inputs: dict[str, Tensor]) -> dict[str, Tensor]:
         """Network inputs (1-D tensors, broadcast together) -> {field: 1-D tensor}."""
-        columns = [
-            torch.as_tensor(inputs[name], dtype=self.dtype, device=self.device)
-            for name in self.network_inputs
-        ]
-        z = torch.stack(torch.broadcast_tensors(*columns), dim=1)
-        out = self.network(self.embedding(z))
+        columns = torch.broadcast_tensors(
+            *(
+                torch.as_tensor(inputs[name], dtype=self.dtype, device=self.device)
+                for name in self.network_inputs
+            )
+        )
+        given = dict(zip(self.network_inputs, columns))
+        coords = self.from_network(given) if self.lifted or len(self.unknown_fields) else None
+        seen = [coords[name] for name in self.coordinates] if self.lifted else columns
+        out = self.network(self.embedding(torch.stack(seen, dim=1)))
         fields = {name: out[:, k] for k, name in enumerate(self.field_names)}
-        if len(self.unknown_fields):
-            coords = self.from_network(dict(zip(self.network_inputs, columns)))
-            for name, network in self.unknown_fields.items():
-                fields[name] = network(coords).expand(len(z))
+        if self.lifted:
+            for name, known in self.lift(given).items():
+                fields[name] = fields[name] + known
+        for name, network in self.unknown_fields.items():
+            fields[name] = network(coords).expand(len(out))
         return fields
 
     def forward(self, coords: dict[str, Tensor]) -> dict[str, Tensor]:
@@ -269,7 +283,9 @@ class PinnModel(nn.Module):
         if self.interior_terms is not None:
             return tuple(self.interior_terms)
         samplers = self.samplers()
-        return tuple(name for name in self.residual_names if isinstance(samplers[name], Box))
+        return tuple(
+            name for name in self.residual_names if isinstance(_region(samplers[name]), Box)
+        )
 
     # -- using a trained model ---------------------------------------------------------
 
@@ -343,7 +359,7 @@ class PinnModel(nn.Module):
             raise ValueError("no interior terms to draw evaluation points from")
         generator = torch.Generator().manual_seed(seed)
         parts = [
-            samplers[name].sample(count, generator)
+            _region(samplers[name]).sample(count, generator)
             for name, count in zip(terms, allocate(n, [1.0] * len(terms)))
         ]
         points = {name: torch.cat([part[name] for part in parts]) for name in self.coordinates}
@@ -373,6 +389,7 @@ class PinnModel(nn.Module):
             "spec_name": self.spec_name,
             "spec_sha256": self.spec_sha256,
             "model_class": type(self).__qualname__,
+            "lifted": self.lifted,
             "config": config,
             "state": {key: value.detach().cpu() for key, value in self.state_dict().items()},
         }
@@ -389,9 +406,15 @@ class PinnModel(nn.Module):
         data = checkpoint.read(path)
         if strict:
             checkpoint.check_spec(data, cls.spec_sha256, path, "pass strict=False to load anyway")
+        checkpoint.check_representation(data, cls.lifted, path)
         config = dict(data["config"])
         if device is not None:
             config["device"] = device
         model = cls(**config)
         model.load_state_dict(data["state"])
         return model
+
+
+def _region(sampler: Sampler) -> Sampler:
+    """The region a sampler covers (an ``AboutPoint`` crowds points in its ``region``)."""
+    return getattr(sampler, "region", sampler)

@@ -309,6 +309,7 @@ class _Run:
     def restore(self, path: Path) -> None:
         data = checkpoint.read(path, formats=(checkpoint.TRAINING_FORMAT,))
         checkpoint.check_spec(data, self.model.spec_sha256, path, "start without resume")
+        checkpoint.check_representation(data, self.model.lifted, path)
         model = self.model
         model.load_state_dict(data["state"])
         self.adam.load_state_dict(data["optimizers"]["adam"])

@@ -35,6 +35,26 @@ def test_train_smoke_run_reports_and_plots(pdec, tmp_path):
     assert list((tmp_path / "checkpoints").iterdir())
 
 
+def test_cut_forms_compile_train_and_evaluate(pdec, tmp_path):
+    """--cut residual gives the paper's form; eval compiles the form a checkpoint holds."""
+    result = pdec("compile", SPECS / "fault.pde", "--cut", "residual", "-o", tmp_path / "paper")
+    assert result.returncode == 0, result.stderr
+    paper = (tmp_path / "paper" / "fault_pinn.py").read_text()
+    assert '"slip"' in paper and "lifted = True" not in paper
+    result = pdec("compile", SPECS / "fault.pde", "-o", tmp_path / "lift")
+    assert "lifted = True" in (tmp_path / "lift" / "fault_pinn.py").read_text()
+    run = tmp_path / "run"
+    trained = pdec(
+        "train", SPECS / "fault.pde", "--cut", "residual", "--steps", "2", *SMALL, "-o", run
+    )
+    assert trained.returncode == 0, trained.stderr
+    result = pdec("eval", SPECS / "fault.pde", "-c", run / "checkpoints" / "checkpoint.pt")
+    assert result.returncode == 0, result.stderr
+    assert "the spec's reference" in result.stdout
+    result = pdec("compile", SPECS / "fault.pde", "--cut", "sideways", "-o", tmp_path)
+    assert result.returncode == 2 and "unknown cut form 'sideways'" in result.stderr
+
+
 def test_train_rejects_a_misspelled_option(pdec, tmp_path):
     result = pdec(
         "train", SPECS / "burgers.pde", "--steps", "1", "--set", "lr_rate=1e-3", "-o", tmp_path

@@ -41,3 +41,15 @@ def test_exact_output(expr, text):
 def test_refuses_what_it_cannot_print(expr):
     with pytest.raises(pdec.UnsupportedError):
         TorchPrinter(NAMES).doprint(expr)
+
+
+def test_functions_of_constants_alone_print_with_math():
+    """Constants are bound as floats in generated code: torch.tanh(D - 2) would raise."""
+    x, D = sympy.symbols("x D")
+    printer = TorchPrinter({x: "x", D: "D"}, floats={D})
+    text = printer.doprint(sympy.tanh(D - 2) * sympy.sin(x) + sympy.sqrt(D) + sympy.Abs(D))
+    assert "math.tanh(D - 2)" in text and "torch.sin(x)" in text
+    assert "math.sqrt(D)" in text and "abs(D)" in text
+    assert "torch.tanh" not in text
+    # a function of a constant and a tensor stays torch
+    assert "torch.tanh(D*x)" in printer.doprint(sympy.tanh(D * x))

@@ -147,3 +147,51 @@ def test_slice_holds_its_coordinate_exactly():
     assert bool((points["t"] == 0.0).all())
     assert bool(((points["x"] >= -1) & (points["x"] <= 1)).all())
     assert points["x"].unique().numel() == 33
+
+
+# -- crowding about a point, whole circles (the lifted fault's pole) ----------------------
+
+
+def test_about_point_keeps_points_in_the_box_and_crowds_the_share_asked():
+    from pdec.runtime import AboutPoint
+
+    box = Box({"x": (-10, 10), "y": (-10, 0)})
+    near = AboutPoint(box, {"x": 0.0, "y": -1.0}, radius=3.0, fraction=0.2, r_min=1e-3)
+    points = near.sample(5000, generator())
+    assert sorted(points) == ["x", "y"] and len(points["x"]) == 5000
+    assert points["x"].abs().max() <= 10 and points["y"].min() >= -10 and points["y"].max() <= 0
+    r = torch.hypot(points["x"], points["y"] + 1.0)
+    # uniform points within r < 0.1 of the pole: 5000 · π 0.01 / 200 ≈ 0.8; crowded:
+    # 1000 · log(0.1/1e-3) / log(3/1e-3) ≈ 575 (minus those rejected above y = 0: none)
+    assert 500 < int((r < 0.1).sum()) < 650
+    assert r.min() >= 1e-3 - 1e-12
+    assert near.region is box and near.measure == box.measure
+
+
+def test_about_point_rejects_crowded_points_outside_the_box():
+    from pdec.runtime import AboutPoint
+
+    # the pole 0.5 below the top: half of a circle of radius 2 is outside
+    near = AboutPoint(Box({"x": (-10, 10), "y": (-10, 0)}), {"x": 0.0, "y": -0.5}, 2.0, 1.0)
+    points = near.sample(2000, generator())
+    assert len(points["y"]) == 2000 and points["y"].max() <= 0
+
+
+def test_circles_are_whole_and_their_means_integrate():
+    from pdec.runtime import Circles
+
+    circles = Circles({"x": 0.0, "y": -1.0}, 1e-3, 1.0)
+    points = circles.sample(1000, generator())  # rounded up to whole circles
+    k = -(-1000 // Circles.PER_CIRCLE)
+    assert len(points["x"]) == k * Circles.PER_CIRCLE
+    x, y = points["x"], points["y"] + 1.0
+    radii = torch.hypot(x, y).reshape(k, Circles.PER_CIRCLE)
+    assert torch.allclose(radii, radii[:, :1].expand_as(radii), rtol=1e-12)
+    assert 1e-3 <= radii.min() and radii.max() <= 1.0
+    assert radii[:, 0].diff().min() > 0  # log-stratified: increasing
+    # (1/2π)∮ f dθ on each circle: cos θ → 0, 1 → 1, x² / r² = sin² → 1/2
+    assert Circles.means(x / radii.reshape(-1)).abs().max() < 1e-13
+    assert torch.allclose(Circles.means(torch.ones_like(x)), torch.ones(k, dtype=torch.float64))
+    assert torch.allclose(
+        Circles.means(x**2 / radii.reshape(-1) ** 2), torch.full((k,), 0.5, dtype=torch.float64)
+    )

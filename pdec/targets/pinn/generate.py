@@ -4,11 +4,16 @@ Stages (each one call):
 
 1. ``choose_inputs``      what the network sees: a declared coordinate system with a
                           cut (the fault's (r, θ)), else the Cartesian coordinates;
-2. ``derive``             each equation's residual, known parameters inserted, in those
+2. ``lift_cut_jump``      with a cut carrying ``jump(u) = g``: u = g(1/2 − θ/2π) [+ an
+                          r log r term] + N(x, y), the jump exact (``--cut lift``, the
+                          default where it applies; ``--cut residual`` keeps the
+                          paper's penalised jump and an (r, θ) network);
+3. ``derive``             each equation's residual, known parameters inserted, in those
                           inputs; pde and cut residuals cleared of 1/r factors (as
-                          Okazaki et al. multiply the equilibrium by r²);
-3. ``lower_residual``     field values and derivatives → named locals, computed once;
-4. ``emit``               the module text: header, class attributes, ``to_network``,
+                          Okazaki et al. multiply the equilibrium by r²; with the lift,
+                          the pde keeps one factor r: r·div(μ∇u));
+4. ``lower_residual``     field values and derivatives → named locals, computed once;
+5. ``emit``               the module text: header, class attributes, ``to_network``,
                           ``samplers``, ``residuals``, references.
 
 The module imports only torch, math and :mod:`pdec.runtime`; the same spec and
@@ -31,15 +36,27 @@ from pdec.codegen.printer import TorchPrinter
 from pdec.errors import UnsupportedError
 from pdec.ir import nodes as ir
 from pdec.passes.derive_residuals import derive_residual, substitute_definitions
+from pdec.passes.lift_cut_jump import CutLift, lift_cut_jump, pole_flux
 from pdec.passes.transform_coordinates import (
     coordinate_system,
     cut_values,
     transform_coordinates,
 )
+from pdec.runtime.geometry import Circles
 from pdec.symbolic.inverse_map import PolarInverse, polar_inverse
 from pdec.targets.pinn.lower import LoweredResidual, lower_residual
 
 INDENT = "    "
+CUT_FORMS = ("auto", "lift", "residual")
+# With the lift, in lengths of the cut curve: the pde residual r·div(μ∇u) is divided by
+# max(r, CLAMP) instead of r (bounded weights at the pole); a fifth of the interior
+# points crowd log-uniformly in r ∈ [R_MIN, CROWD] about the pole; the pole flux is
+# taken on circles r ∈ [R_MIN, 1].
+CLAMP, R_MIN, CROWD, CROWD_FRACTION = 0.05, 1e-3, 3, 0.2
+# Training hints a lifted model adds under the spec's own `train:` line (measured in
+# benchmarks/fault_accuracy.py: fresh points every 100 steps; 16 circles, weight 10)
+LIFT_HINTS = {"resample_every": 100}
+FLUX_CIRCLES, FLUX_WEIGHT = 16, 10.0
 
 
 @dataclass(frozen=True)
@@ -63,14 +80,37 @@ class NetworkInputs:
     symbols: tuple[sympy.Symbol, ...]
     system: ir.CoordinateSystem | None = None
     inverse: PolarInverse | None = None
+    lift: CutLift | None = None
+
+
+@dataclass(frozen=True)
+class Term:
+    """One residual of the module: its lowered expression, the comment above it, and
+    how the value is finished — divided by max(r, clamp)**power (``clamp``), or averaged
+    over each circle (``circle_means``)."""
+
+    name: str
+    comment: str
+    lowered: LoweredResidual
+    clamp: tuple[sympy.Symbol, sympy.Expr, int] | None = None
+    circle_means: bool = False
 
 
 def class_name(model: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in model.split("_") if part) + "Pinn"
 
 
-def generate(spec, coords: str | None = None) -> GeneratedModule:
-    """Generate the PINN module for ``spec`` (a :class:`pdec.Spec`)."""
+def generate(spec, coords: str | None = None, cut: str = "auto") -> GeneratedModule:
+    """Generate the PINN module for ``spec`` (a :class:`pdec.Spec`).
+
+    ``cut``: how a cut's ``jump(u) = g`` is treated — "lift" builds it into u (an
+    error where it does not apply), "residual" penalises it as Okazaki et al. do,
+    "auto" lifts where it applies.
+    """
+    if cut not in CUT_FORMS:
+        raise UnsupportedError(
+            f"unknown cut form {cut!r}", None, f"choose one of {', '.join(CUT_FORMS)}"
+        )
     s = spec.ir
     if not any(e.kind == "pde" for e in s.equations):
         raise UnsupportedError(
@@ -84,9 +124,8 @@ def generate(spec, coords: str | None = None) -> GeneratedModule:
             None,
             "compile with --target operator (coming), or make the input a param",
         )
-    inputs = choose_inputs(s, coords)
-    lowered = {e.name: derive(spec, e, inputs) for e in s.equations}
-    source = format_source(emit(spec, inputs, lowered))
+    inputs = choose_inputs(s, coords, cut)
+    source = format_source(emit(spec, inputs, terms(spec, inputs)))
     return GeneratedModule(source, f"{s.name}_pinn", class_name(s.name))
 
 
@@ -106,7 +145,7 @@ def format_source(source: str) -> str:
     return result.stdout
 
 
-def choose_inputs(s: ir.SpecIR, coords: str | None) -> NetworkInputs:
+def choose_inputs(s: ir.SpecIR, coords: str | None, cut: str = "auto") -> NetworkInputs:
     time = (s.time.symbol,) if s.time is not None else ()
     if coords is not None:
         system = coordinate_system(s, coords)
@@ -116,11 +155,62 @@ def choose_inputs(s: ir.SpecIR, coords: str | None) -> NetworkInputs:
         return NetworkInputs(time + tuple(s.space))
     kept = tuple(v for v in s.space if v not in system.old)
     inverse = polar_inverse(system.new, system.old, system.forward)
-    return NetworkInputs(time + kept + tuple(system.new), system, inverse)
+    lift = None
+    if system.cut is not None and cut != "residual":
+        lift, why = lift_cut_jump(s, system, inverse)
+        if lift is None and cut == "lift":
+            raise UnsupportedError(
+                f"--cut lift does not apply: {why}",
+                system.cut.span,
+                "use --cut residual (the jump as a loss term, as Okazaki et al.)",
+            )
+    return NetworkInputs(time + kept + tuple(system.new), system, inverse, lift)
+
+
+def terms(spec, inputs: NetworkInputs) -> list[Term]:
+    """The module's residuals: one per equation (less those a lift satisfies
+    identically), and with the lift a pole flux for each pde in divergence form."""
+    s = spec.ir
+    lift = inputs.lift
+    out = []
+    for equation in s.equations:
+        if lift is not None and equation.name in lift.exact:
+            continue
+        comment = (
+            f"{equation.name} ({_spec_file(s)}:{equation.span.line}): {_source_text(equation.span)}"
+        )
+        lowered, cleared = _derive(spec, equation, inputs)
+        clamp = None
+        if lift is not None and equation.kind == "pde" and cleared > 1:
+            # r^k·R / max(r, c)^(k-1): one factor r kept, so the pole is not weighted away
+            clamp = (inputs.inverse.radial, CLAMP * lift.length, cleared - 1)
+        out.append(Term(equation.name, comment, lowered, clamp))
+    if lift is not None and lift.pole_inside:
+        for equation in s.equations:
+            flux = pole_flux(
+                s, equation, inputs.system, inputs.inverse, lambda e: _promote_unknown_fields(s, e)
+            )
+            if flux is None:
+                continue
+            comment = (
+                f"{equation.name}_pole_flux ({_spec_file(s)}:{equation.span.line}): the flux "
+                "(1/2π)∮ F·n ds of div(F) = 0 through circles about the pole is 0 (a point "
+                "source there is what the r-cleared equation cannot see)"
+            )
+            lowered = lower_residual(flux, _network_outputs(s), inputs.symbols, {})
+            out.append(Term(f"{equation.name}_pole_flux", comment, lowered, circle_means=True))
+    return out
 
 
 def derive(spec, equation: ir.Equation, inputs: NetworkInputs) -> LoweredResidual:
+    """``equation``'s residual in the network inputs, lowered to named locals."""
+    return _derive(spec, equation, inputs)[0]
+
+
+def _derive(spec, equation: ir.Equation, inputs: NetworkInputs) -> tuple[LoweredResidual, int]:
+    """The lowered residual, and k when it was multiplied by r^k to clear 1/r^k."""
     s = spec.ir
+    cleared = 0
     residual = substitute_definitions(s, derive_residual(s, equation), constants=False)
     residual = _promote_unknown_fields(s, residual)
     site_names: dict[tuple, str] = {}
@@ -138,8 +228,8 @@ def derive(spec, equation: ir.Equation, inputs: NetworkInputs) -> LoweredResidua
             and equation.location.curve == cut.curve
         )
         if equation.kind == "pde" or on_cut:
-            residual = _clear_radial_denominator(residual, inputs.inverse.radial)
-    return lower_residual(residual, _network_outputs(s), inputs.symbols, site_names)
+            residual, cleared = _clear_radial_denominator(residual, inputs.inverse.radial)
+    return lower_residual(residual, _network_outputs(s), inputs.symbols, site_names), cleared
 
 
 def _unknown_fields(s: ir.SpecIR) -> tuple[ir.Parameter, ...]:
@@ -168,25 +258,27 @@ def _promote_unknown_fields(s: ir.SpecIR, residual: sympy.Expr) -> sympy.Expr:
     return residual.xreplace(promoted) if promoted else residual
 
 
-def _clear_radial_denominator(residual: sympy.Expr, radial: sympy.Symbol) -> sympy.Expr:
+def _clear_radial_denominator(residual: sympy.Expr, radial: sympy.Symbol) -> tuple[sympy.Expr, int]:
     """r²(u_rr + u_r/r + u_θθ/r²) rather than the singular form at the pole: multiply
-    by the denominator when it is a power of r (times positive constants) only."""
+    by the denominator when it is a power of r (times positive constants) only; also
+    the power k of r cleared."""
     numerator, denominator = sympy.fraction(sympy.together(residual))
     factors = sympy.Mul.make_args(denominator)
     if all(f.is_positive or f.as_base_exp()[0] == radial for f in factors):
-        return sympy.expand(numerator)
-    return residual
+        power = sum(int(f.as_base_exp()[1]) for f in factors if f.as_base_exp()[0] == radial)
+        return sympy.expand(numerator), power
+    return residual, 0
 
 
 # ---- emission ---------------------------------------------------------------------------
 
 
-def emit(spec, inputs: NetworkInputs, lowered: dict[str, LoweredResidual]) -> str:
+def emit(spec, inputs: NetworkInputs, terms: list[Term]) -> str:
     s = spec.ir
     constants = s.constant_values
     names = {c.symbol: c.name for c in s.constants}
     out: list[str] = []
-    out += _header(spec)
+    out += _header(spec, inputs, terms)
     cls = class_name(s.name)
     out.append(f"class {cls}(PinnModel):")
     out.append(f'{INDENT}"""Physics-informed network for `{s.name}`; see the module docstring."""')
@@ -200,18 +292,19 @@ def emit(spec, inputs: NetworkInputs, lowered: dict[str, LoweredResidual]) -> st
     out.append(f"{INDENT}input_bounds = {_dict(bounds)}")
     out.append(f"{INDENT}periodic = {_dict(periodic)}")
     out.append(f"{INDENT}field_names = {_tuple(f.name for f in s.fields)}")
-    out.append(f"{INDENT}residual_names = {_tuple(_residual_names(s))}")
+    out.append(f"{INDENT}residual_names = {_tuple(_residual_names(s, terms))}")
     out.append(
         f"{INDENT}constants = {_dict({c.name: _float(constants[c.symbol]) for c in s.constants})}"
     )
-    out += _unknowns(s, constants)
-    out.append(f"{INDENT}default_options = {_dict(dict(s.train))}")
+    out += _unknowns(s, constants, lifted=inputs.lift is not None)
+    out.append(f"{INDENT}default_options = {_dict(_default_options(s, terms))}")
     out.append("")
     out += _init(s)
     out += _to_network(s, inputs, names)
     out += _from_network(s, inputs, names)
-    out += _samplers(s, names)
-    out += _residuals(spec, inputs, lowered, names)
+    out += _lift(s, inputs, names)
+    out += _samplers(s, names, inputs, terms)
+    out += _residuals(spec, inputs, terms, names)
     out += _references(s, names)
     return _prune_imports("\n".join(out).rstrip() + "\n")
 
@@ -227,12 +320,26 @@ def _prune_imports(source: str) -> str:
     return f"{head}from pdec.runtime import {', '.join(used)}\n{body}"
 
 
-def _residual_names(s: ir.SpecIR) -> tuple[str, ...]:
-    """One residual per equation and condition, then one per data set."""
-    return tuple(e.name for e in s.equations) + tuple(d.name for d in s.data)
+def _residual_names(s: ir.SpecIR, terms: list[Term]) -> tuple[str, ...]:
+    """One residual per term (equation, condition, pole flux), then one per data set."""
+    return tuple(term.name for term in terms) + tuple(d.name for d in s.data)
 
 
-def _unknowns(s: ir.SpecIR, constants) -> list[str]:
+def _default_options(s: ir.SpecIR, terms: list[Term]) -> dict:
+    """The spec's ``train:`` hints over the generator's own (with a lift: fresh points
+    every 100 steps; the pole flux's circles and weight)."""
+    fluxes = [term.name for term in terms if term.circle_means]
+    if not fluxes:
+        return dict(s.train)
+    hints = {
+        **LIFT_HINTS,
+        "points_per_term": {name: FLUX_CIRCLES * Circles.PER_CIRCLE for name in fluxes},
+        "weights": {name: FLUX_WEIGHT for name in fluxes},
+    }
+    return {**hints, **dict(s.train)}
+
+
+def _unknowns(s: ir.SpecIR, constants, lifted: bool = False) -> list[str]:
     """Class attributes for inverse problems: the unknown parameters, the box the unknown
     fields' networks scale their arguments from, and the observation files."""
     lines = []
@@ -246,13 +353,17 @@ def _unknowns(s: ir.SpecIR, constants) -> list[str]:
                 arguments.append(f"guess={_float(param.guess)!r}")
             entries.append(f'"{param.name}": Unknown({", ".join(arguments)})')
         lines.append(f"{INDENT}unknowns = {{{', '.join(entries)}}}")
-    if _unknown_fields(s):
+    if _unknown_fields(s) or lifted:
         ranges = _ranges_with_time(s)
+        # a lifted network sees every user coordinate; an unknown field its own
+        seen = set(ranges) if lifted else {a for p in _unknown_fields(s) for a in p.args}
         bounds = {
             v.name: (_float(ranges[v][0].subs(constants)), _float(ranges[v][1].subs(constants)))
-            for v in sorted({a for p in _unknown_fields(s) for a in p.args}, key=_user_order(s))
+            for v in sorted(seen, key=_user_order(s))
         }
         lines.append(f"{INDENT}coordinate_bounds = {_dict(bounds)}")
+    if lifted:
+        lines.append(f"{INDENT}lifted = True")
     if s.data:
         entries = [f'"{d.name}": ({_literal(d.path)}, {_tuple(d.fields)})' for d in s.data]
         lines.append(f"{INDENT}observations = {{{', '.join(entries)}}}")
@@ -264,7 +375,7 @@ def _user_order(s: ir.SpecIR):
     return lambda v: order.index(v.name)
 
 
-def _header(spec) -> list[str]:
+def _header(spec, inputs: NetworkInputs, terms: list[Term]) -> list[str]:
     s = spec.ir
     lines = [
         f"# Generated by pdec {__version__} from {_spec_file(s)} — do not edit; regenerate with",
@@ -275,12 +386,24 @@ def _header(spec) -> list[str]:
         "Residuals (each driven to 0 on its own sample points):",
         "",
     ]
-    for equation in s.equations:
-        text = f"- ``{equation.name}`` ({_spec_file(s)}:{equation.span.line}): {_source_text(equation.span)}"
-        lines += textwrap.wrap(text, width=92, subsequent_indent="  ")
+    for term in terms:
+        text = term.comment.removeprefix(f"{term.name} ")
+        lines += textwrap.wrap(f"- ``{term.name}`` {text}", width=92, subsequent_indent="  ")
     for data in s.data:
         text = f"- ``{data.name}`` ({_spec_file(s)}:{data.span.line}): {_source_text(data.span)}"
         lines += textwrap.wrap(text, width=92, subsequent_indent="  ")
+    lift = inputs.lift
+    if lift is not None:
+        where = f" ({_spec_file(s)}:{s.lookup('equations', lift.slip).span.line})"
+        exact = " and ".join(f"``{name}``" for name in lift.exact)
+        text = (
+            f"The jump ``{lift.slip}``{where} is built into ``{lift.field}``: "
+            f"{lift.field} = lift({', '.join(v.name for v in inputs.system.new)}) + N("
+            f"{', '.join(v.name for v in inputs.system.old)}), N a network continuous across "
+            f"the cut, so {exact} hold exactly and are not in the loss "
+            "(pdec.passes.lift_cut_jump; compile with --cut residual for the paper's form)."
+        )
+        lines += [""] + textwrap.wrap(text, width=92)
     lines += [
         '"""',
         "",
@@ -297,7 +420,7 @@ def _header(spec) -> list[str]:
 
 def _runtime_names(spec) -> list[str]:
     """The runtime names the module may use (unused ones are pruned from the import)."""
-    kinds = {"PinnModel", "derivative", "derivatives"}
+    kinds = {"AboutPoint", "Circles", "PinnModel", "derivative", "derivatives"}
     if any(p.unknown for p in spec.ir.parameters):
         kinds.add("Unknown")
     for equation in spec.ir.equations:
@@ -370,7 +493,7 @@ def _to_network(s: ir.SpecIR, inputs: NetworkInputs, names: dict) -> list[str]:
         f'{body}"""(x, y) → ({", ".join(v.name for v in system.new)}) of `{system.name}`; the angle lies in [{lo}, {lo} + 2π)."""'
     )
     locals_ = {v: v.name for v in (*s.space, *([s.time.symbol] if s.time else []))} | names
-    printer = TorchPrinter(locals_)
+    printer = TorchPrinter(locals_, floats=names)
     lines += _bind_constants([inverse.radius, inverse.angle_unwrapped], names, body)
     for v in (*([s.time.symbol] if s.time else []), *s.space):
         lines.append(f'{body}{v.name} = coords["{v.name}"]')
@@ -385,20 +508,24 @@ def _to_network(s: ir.SpecIR, inputs: NetworkInputs, names: dict) -> list[str]:
 
 
 def _from_network(s: ir.SpecIR, inputs: NetworkInputs, names: dict) -> list[str]:
-    """The user's coordinates from the network's, for unknown fields' networks (which
-    see the user's coordinates); needed only with a coordinate system."""
-    if inputs.system is None or not _unknown_fields(s):
+    """The user's coordinates from the network's, for the networks that see the user's
+    coordinates (a lifted field's, unknown fields'); needed only with a coordinate system."""
+    if inputs.system is None or not (_unknown_fields(s) or inputs.lift):
         return []
     system = inputs.system
     body = INDENT * 2
+    users = " and ".join(
+        (["the network"] if inputs.lift else [])
+        + (["the unknown fields"] if _unknown_fields(s) else [])
+    )
     lines = [
         f"{INDENT}def from_network(self, inputs: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:",
-        f'{body}"""({", ".join(v.name for v in system.new)}) → ({", ".join(v.name for v in system.old)}), differentiable, for the unknown fields."""',
+        f'{body}"""({", ".join(v.name for v in system.new)}) → ({", ".join(v.name for v in system.old)}), differentiable, for {users}."""',
     ]
     lines += _bind_constants(list(system.forward), names, body)
     for v in inputs.symbols:
         lines.append(f'{body}{v.name} = inputs["{v.name}"]')
-    printer = TorchPrinter({v: v.name for v in inputs.symbols} | names)
+    printer = TorchPrinter({v: v.name for v in inputs.symbols} | names, floats=names)
     kept = [v for v in inputs.symbols if v not in system.new]
     entries = [f'"{v.name}": {v.name}' for v in kept]
     entries += [
@@ -406,6 +533,57 @@ def _from_network(s: ir.SpecIR, inputs: NetworkInputs, names: dict) -> list[str]
     ]
     lines.append(f"{body}return {{{', '.join(entries)}}}")
     return lines + [""]
+
+
+def _lift(s: ir.SpecIR, inputs: NetworkInputs, names: dict) -> list[str]:
+    """``lift``: the known part of the lifted field, g(1/2 − (θ − θ₀)/2π), and the
+    r log r term that cancels the lift's own source at the pole where there is one."""
+    lift = inputs.lift
+    if lift is None:
+        return []
+    body = INDENT * 2
+    r = inputs.inverse.radial
+    slip = s.lookup("equations", lift.slip)
+    doc = (
+        f"{lift.field} = lift + network: the jump `{_source_text(slip.span)}` "
+        f"({_spec_file(s)}:{slip.span.line}) exactly."
+    )
+    if lift.enrichment != 0:
+        doc += (
+            f" The {r.name} log {r.name} term cancels the lift's own source at the pole "
+            f"(a 1/{r.name} term where the coefficients vary), so the network's part is smooth."
+        )
+    lines = [
+        f"{INDENT}def lift(self, inputs: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:",
+    ]
+    lines += [f"{body}{line}" if line else "" for line in _docstring(doc, 100 - len(body))]
+    exprs = [lift.lift] + ([lift.enrichment, lift.cutoff] if lift.enrichment != 0 else [])
+    lines += _bind_constants(exprs, names, body)
+    printer = TorchPrinter({v: v.name for v in inputs.symbols} | names, floats=names)
+    used = set().union(*(sympy.sympify(e).free_symbols for e in exprs))
+    for v in inputs.symbols:
+        if v in used or (v == r and lift.enrichment != 0):
+            lines.append(f'{body}{v.name} = inputs["{v.name}"]')
+    value = printer.doprint(lift.lift)
+    if lift.enrichment != 0:
+        lines.append(f"{body}jump = {value}")
+        lines.append(
+            f"{body}# r log r (c₁ cos θ + c₂ sin θ), cut off smoothly beyond {printer.doprint(lift.cutoff)}"
+        )
+        lines.append(f"{body}coefficient = {printer.doprint(lift.enrichment)}")
+        cutoff = printer.doprint(lift.cutoff)
+        lines.append(
+            f"{body}pole = coefficient * torch.xlogy({r.name}, {r.name}) "
+            f"* torch.exp(-(({r.name} / ({cutoff})) ** 2))"
+        )
+        value = "jump + pole"
+    lines.append(f'{body}return {{"{lift.field}": {value}}}')
+    return lines + [""]
+
+
+def _docstring(text: str, width: int) -> list[str]:
+    wrapped = textwrap.wrap(f'"""{text}"""', width=width)
+    return wrapped
 
 
 def _input_bounds(s: ir.SpecIR, inputs: NetworkInputs, constants) -> tuple[dict, dict]:
@@ -460,15 +638,23 @@ def _ranges(s: ir.SpecIR) -> dict:
     return found
 
 
-def _samplers(s: ir.SpecIR, names: dict) -> list[str]:
+def _samplers(s: ir.SpecIR, names: dict, inputs: NetworkInputs, terms: list[Term]) -> list[str]:
     body = INDENT * 2
-    printer = TorchPrinter(names)
+    printer = TorchPrinter(names, floats=names)
     ranges = _ranges(s)
     entries = []
     exprs = []
-    for equation in s.equations:
-        text, used = _sampler(s, equation, printer, ranges)
-        entries.append(f'{INDENT * 3}"{equation.name}": {text},')
+    lift = inputs.lift
+    for term in terms:
+        if term.circle_means:
+            text, used = _circles(lift, inputs, printer)
+        else:
+            equation = s.lookup("equations", term.name)
+            text, used = _sampler(s, equation, printer, ranges)
+            if lift is not None and lift.pole_inside and term.clamp is not None:
+                text, more = _about_pole(text, lift, inputs, printer)
+                used += more
+        entries.append(f'{INDENT * 3}"{term.name}": {text},')
         exprs += used
     for data in s.data:
         entries.append(f'{INDENT * 3}"{data.name}": self.observation_table("{data.name}"),')
@@ -481,6 +667,32 @@ def _samplers(s: ir.SpecIR, names: dict) -> list[str]:
     lines += entries
     lines.append(f"{body}}}")
     return lines + [""]
+
+
+def _pole(lift: CutLift, inputs: NetworkInputs, printer: TorchPrinter) -> str:
+    """The pole as {"x": ..., "y": ...} in the user's coordinates."""
+    pairs = zip(inputs.system.old, lift.pole)
+    return "{" + ", ".join(f'"{v.name}": {printer.doprint(value)}' for v, value in pairs) + "}"
+
+
+def _about_pole(box: str, lift: CutLift, inputs: NetworkInputs, printer: TorchPrinter):
+    """``box`` with a fifth of its points crowded about the pole (log-uniform in r)."""
+    radius, r_min = CROWD * lift.length, R_MIN * lift.length
+    text = (
+        f"AboutPoint({box}, {_pole(lift, inputs, printer)}, radius={printer.doprint(radius)}, "
+        f"fraction={CROWD_FRACTION}, r_min={printer.doprint(r_min)})"
+    )
+    return text, [radius, r_min, *lift.pole]
+
+
+def _circles(lift: CutLift, inputs: NetworkInputs, printer: TorchPrinter):
+    """Circles about the pole for the pole flux, r ∈ [R_MIN, 1] cut lengths."""
+    r_min, r_max = R_MIN * lift.length, lift.length
+    text = (
+        f"Circles({_pole(lift, inputs, printer)}, r_min={printer.doprint(r_min)}, "
+        f"r_max={printer.doprint(r_max)})"
+    )
+    return text, [r_min, r_max, *lift.pole]
 
 
 def _sampler(
@@ -541,16 +753,15 @@ def _sampler(
     return f"Sides([{', '.join(sides)}]{extra})", used
 
 
-def _residuals(
-    spec, inputs: NetworkInputs, lowered: dict[str, LoweredResidual], names: dict
-) -> list[str]:
+def _residuals(spec, inputs: NetworkInputs, terms: list[Term], names: dict) -> list[str]:
     s = spec.ir
     body = INDENT * 2
     lines = [
         f"{INDENT}def residuals(self, batch: dict[str, dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:",
         f'{body}"""Each equation\'s residual at its sampled points (spec line in the comment)."""',
     ]
-    all_exprs = [low.expr for low in lowered.values()]
+    all_exprs = [term.lowered.expr for term in terms]
+    all_exprs += [term.clamp[1] for term in terms if term.clamp]
     lines += _bind_constants(all_exprs, names, body)
     used = set().union(*(e.free_symbols for e in all_exprs)) if all_exprs else set()
     unknown_names = {p.symbol: p.name for p in _unknown_scalars(s)}
@@ -558,22 +769,19 @@ def _residuals(
         if param.symbol in used:
             lines.append(f'{body}{param.name} = self.unknown("{param.name}")')
     lines.append(f"{body}out = {{}}")
-    for equation in s.equations:
-        low = lowered[equation.name]
+    for term in terms:
+        low = term.lowered
         lines.append("")
-        comment = (
-            f"{equation.name} ({_spec_file(s)}:{equation.span.line}): {_source_text(equation.span)}"
-        )
         lines += textwrap.wrap(
-            comment, width=100, initial_indent=f"{body}# ", subsequent_indent=f"{body}#     "
+            term.comment, width=100, initial_indent=f"{body}# ", subsequent_indent=f"{body}#     "
         )
-        lines.append(f'{body}points = self.to_network(batch["{equation.name}"])')
+        lines.append(f'{body}points = self.to_network(batch["{term.name}"])')
         for i, v in enumerate(inputs.symbols):
             generic = any(j.orders[i] and j.site.values[i] == v for j in low.jets)
             grad = ".requires_grad_(True)" if generic else ""
             lines.append(f'{body}{v.name} = points["{v.name}"].detach(){grad}')
         local_names = {v: v.name for v in inputs.symbols} | dict(names) | unknown_names
-        printer = TorchPrinter(local_names)
+        printer = TorchPrinter(local_names, floats=names)
         for site in low.sites:
             site_inputs = []
             for i, (v, value) in enumerate(zip(inputs.symbols, site.values)):
@@ -597,8 +805,19 @@ def _residuals(
         lines += _jet_lines(low, inputs, body)
         jet_names = {sympy.Symbol(j.local): j.local for j in low.jets}
         normal_names = {sympy.Symbol(f"n_{v.name}"): f'points["n_{v.name}"]' for v in s.space}
-        printer = TorchPrinter(local_names | jet_names | normal_names)
-        lines.append(f'{body}out["{equation.name}"] = {printer.doprint(low.expr)}')
+        printer = TorchPrinter(local_names | jet_names | normal_names, floats=names)
+        value = printer.doprint(low.expr)
+        if term.clamp is not None:
+            radial, clamp, power = term.clamp
+            exponent = "" if power == 1 else f"**{power}"
+            lines.append(
+                f"{body}# one factor {radial.name} kept, clamped at {printer.doprint(clamp)}: "
+                "the pole neither weighted away nor singular"
+            )
+            value = f"({value}) / {radial.name}.clamp_min({printer.doprint(clamp)}){exponent}"
+        if term.circle_means:
+            value = f"Circles.means({value})"
+        lines.append(f'{body}out["{term.name}"] = {value}')
     for data in s.data:
         lines += _data_residual(s, data, inputs, body)
     lines.append(f"{body}return out")
@@ -666,7 +885,7 @@ def _references(s: ir.SpecIR, names: dict) -> list[str]:
         lines += _bind_constants([reference.value], names, body)
         for v in field.args:
             lines.append(f'{body}{v.name} = coords["{v.name}"]')
-        printer = TorchPrinter({v: v.name for v in field.args} | names)
+        printer = TorchPrinter({v: v.name for v in field.args} | names, floats=names)
         value = printer.doprint(reference.value)
         if not reference.value.free_symbols & set(field.args):  # a constant: give it a shape
             value += f" + 0*{field.args[0].name}"

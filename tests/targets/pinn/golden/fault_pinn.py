@@ -6,11 +6,16 @@
 Residuals (each driven to 0 on its own sample points):
 
 - ``equilibrium`` (fault.pde:21): pde equilibrium: div(mu*grad(u)) = 0 in crust
-- ``slip`` (fault.pde:22): bc slip: jump(u) = s on fault
-- ``traction`` (fault.pde:23): bc traction: jump(mu*dn(u)) = 0 on fault
 - ``free_surface`` (fault.pde:24): bc free_surface: mu*dn(u) = 0 on surface
 - ``far_field`` (fault.pde:25): bc far_field: u = s/(2*pi)*(atan2(x, -y - D) - atan2(x, -y +
   D)) on far
+- ``equilibrium_pole_flux`` (fault.pde:21): the flux (1/2π)∮ F·n ds of div(F) = 0 through
+  circles about the pole is 0 (a point source there is what the r-cleared equation cannot
+  see)
+
+The jump ``slip`` (fault.pde:22) is built into ``u``: u = lift(r, theta) + N(x, y), N a
+network continuous across the cut, so ``slip`` and ``traction`` hold exactly and are not in
+the loss (pdec.passes.lift_cut_jump; compile with --cut residual for the paper's form).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import math
 
 import torch
 
-from pdec.runtime import Box, PinnModel, Polyline, Side, Sides, derivative, derivatives
+from pdec.runtime import AboutPoint, Box, Circles, PinnModel, Side, Sides, derivative, derivatives
 
 
 class FaultPinn(PinnModel):
@@ -32,9 +37,19 @@ class FaultPinn(PinnModel):
     input_bounds = {"r": (0.0, 13.45362404707371), "theta": (0.0, 6.283185307179586)}
     periodic = {}
     field_names = ("u",)
-    residual_names = ("equilibrium", "slip", "traction", "free_surface", "far_field")
+    residual_names = ("equilibrium", "free_surface", "far_field", "equilibrium_pole_flux")
     constants = {"s": 1.0, "D": 1.0}
-    default_options = {"layers": (8, 40), "activation": "tanh", "steps": 2000, "lbfgs_steps": 100}
+    coordinate_bounds = {"x": (-10.0, 10.0), "y": (-10.0, 0.0)}
+    lifted = True
+    default_options = {
+        "resample_every": 100,
+        "points_per_term": {"equilibrium_pole_flux": 1024},
+        "weights": {"equilibrium_pole_flux": 10.0},
+        "layers": (8, 40),
+        "activation": "tanh",
+        "steps": 2000,
+        "lbfgs_steps": 100,
+    }
 
     def __init__(self, *, constants: dict[str, float] | None = None, **options):
         """``constants`` overrides the spec's constants; ``options`` as for PinnModel."""
@@ -51,13 +66,30 @@ class FaultPinn(PinnModel):
         theta = torch.remainder(-torch.atan2(D + y, x) + (1 / 2) * math.pi, 2 * math.pi)
         return {"r": r, "theta": theta}
 
+    def from_network(self, inputs: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        """(r, theta) → (x, y), differentiable, for the network."""
+        D = self.constants["D"]
+        r = inputs["r"]
+        theta = inputs["theta"]
+        return {"x": r * torch.sin(theta), "y": -D + r * torch.cos(theta)}
+
+    def lift(self, inputs: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        """u = lift + network: the jump `bc slip: jump(u) = s on fault` (fault.pde:22) exactly."""
+        s = self.constants["s"]
+        theta = inputs["theta"]
+        return {"u": s * (-1 / 2 * theta / math.pi + 1 / 2)}
+
     def samplers(self) -> dict:
         """Where each residual's points are drawn (in the spec's coordinates)."""
         D = self.constants["D"]
         return {
-            "equilibrium": Box({"x": (-10, 10), "y": (-10, 0)}),
-            "slip": Polyline([(0, -D), (0, 0)]),
-            "traction": Polyline([(0, -D), (0, 0)]),
+            "equilibrium": AboutPoint(
+                Box({"x": (-10, 10), "y": (-10, 0)}),
+                {"x": 0, "y": -D},
+                radius=3 * D,
+                fraction=0.2,
+                r_min=0.001 * D,
+            ),
             "free_surface": Sides([Side("y", 0, {"x": (-10, 10)}, {"x": 0.0, "y": 1.0})]),
             "far_field": Sides(
                 [
@@ -66,6 +98,7 @@ class FaultPinn(PinnModel):
                     Side("y", -10, {"x": (-10, 10)}, {"x": 0.0, "y": -1.0}),
                 ]
             ),
+            "equilibrium_pole_flux": Circles({"x": 0, "y": -D}, r_min=0.001 * D, r_max=D),
         }
 
     def residuals(self, batch: dict[str, dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
@@ -83,33 +116,8 @@ class FaultPinn(PinnModel):
         u_r, u_theta = derivatives(u, (r, theta))
         u_rr = derivative(u_r, r)
         u_theta_theta = derivative(u_theta, theta)
-        out["equilibrium"] = r**2 * u_rr + r * u_r + u_theta_theta
-
-        # slip (fault.pde:22): bc slip: jump(u) = s on fault
-        points = self.to_network(batch["slip"])
-        r = points["r"].detach()
-        theta = points["theta"].detach()
-        theta_minus = torch.full_like(r, 2 * math.pi)
-        fields_minus = self.network_fields({"r": r, "theta": theta_minus})
-        theta_plus = torch.full_like(r, 0)
-        fields_plus = self.network_fields({"r": r, "theta": theta_plus})
-        u_minus = fields_minus["u"]
-        u_plus = fields_plus["u"]
-        out["slip"] = -s - u_minus + u_plus
-
-        # traction (fault.pde:23): bc traction: jump(mu*dn(u)) = 0 on fault
-        points = self.to_network(batch["traction"])
-        r = points["r"].detach()
-        theta = points["theta"].detach()
-        theta_minus = torch.full_like(r, 2 * math.pi).requires_grad_(True)
-        fields_minus = self.network_fields({"r": r, "theta": theta_minus})
-        theta_plus = torch.full_like(r, 0).requires_grad_(True)
-        fields_plus = self.network_fields({"r": r, "theta": theta_plus})
-        u_minus = fields_minus["u"]
-        u_plus = fields_plus["u"]
-        u_theta_minus = derivative(u_minus, theta_minus)
-        u_theta_plus = derivative(u_plus, theta_plus)
-        out["traction"] = -u_theta_minus + u_theta_plus
+        # one factor r kept, clamped at 0.05*D: the pole neither weighted away nor singular
+        out["equilibrium"] = (r**2 * u_rr + r * u_r + u_theta_theta) / r.clamp_min(0.05 * D)
 
         # free_surface (fault.pde:24): bc free_surface: mu*dn(u) = 0 on surface
         points = self.to_network(batch["free_surface"])
@@ -131,6 +139,17 @@ class FaultPinn(PinnModel):
             -torch.atan2(r * torch.sin(theta), -r * torch.cos(theta))
             + torch.atan2(r * torch.sin(theta), 2 * D - r * torch.cos(theta))
         ) / math.pi + u
+
+        # equilibrium_pole_flux (fault.pde:21): the flux (1/2π)∮ F·n ds of div(F) = 0 through
+        #     circles about the pole is 0 (a point source there is what the r-cleared equation
+        #     cannot see)
+        points = self.to_network(batch["equilibrium_pole_flux"])
+        r = points["r"].detach().requires_grad_(True)
+        theta = points["theta"].detach()
+        fields = self.network_fields({"r": r, "theta": theta})
+        u = fields["u"]
+        u_r = derivative(u, r)
+        out["equilibrium_pole_flux"] = Circles.means(r * u_r)
         return out
 
     def reference_u(self, coords: dict[str, torch.Tensor]) -> torch.Tensor:
