@@ -29,9 +29,12 @@ def derive_residual(spec: ir.SpecIR, equation: ir.Equation, substitute: bool = F
     return residual
 
 
-def substitute_definitions(spec: ir.SpecIR, expr: sympy.Expr, constants: bool = True) -> sympy.Expr:
+def substitute_definitions(
+    spec: ir.SpecIR, expr: sympy.Expr, constants: bool = True, evaluate: bool = True
+) -> sympy.Expr:
     """Replace known parameters by their expressions and, with ``constants``, constants
-    by their values."""
+    by their values; ``evaluate`` carries out the derivatives (``doit``) — the operator
+    target keeps ``-dx(k*dx(u))`` in flux form and passes False."""
     known = [p for p in spec.parameters if not p.unknown]
     for param in known:
         if param.args:
@@ -40,9 +43,13 @@ def substitute_definitions(spec: ir.SpecIR, expr: sympy.Expr, constants: bool = 
                 lambda e, f=function: (
                     isinstance(e, sympy.core.function.AppliedUndef) and e.func == f
                 ),
-                lambda *args, p=param: p.value.subs(dict(zip(p.args, args)), simultaneous=True),
+                # the matched application mu(a, b): its arguments replace the parameter's
+                lambda applied, p=param: p.value.subs(
+                    dict(zip(p.args, applied.args)), simultaneous=True
+                ),
             )
         else:
             expr = expr.subs(param.symbol, param.value)
-    expr = expr.doit()
+    if evaluate:
+        expr = expr.doit()
     return expr.subs(spec.constant_values) if constants else expr
