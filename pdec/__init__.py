@@ -12,8 +12,10 @@ from pdec.compile import compile
 from pdec.errors import (  # noqa: E402
     ArgumentError,
     CoordinateError,
+    DataError,
     DuplicateNameError,
     EnergyError,
+    IntegrationError,
     InvalidValueError,
     JumpError,
     LocationError,
@@ -34,9 +36,11 @@ from pdec.spec import Spec, load, loads
 __all__ = [
     "ArgumentError",
     "CoordinateError",
+    "DataError",
     "DuplicateNameError",
     "EnergyError",
     "Finding",
+    "IntegrationError",
     "InvalidValueError",
     "JumpError",
     "LocationError",

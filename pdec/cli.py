@@ -175,12 +175,20 @@ def compile_command(
             "--coords", help="Coordinates the network sees (default: the one with a cut)."
         ),
     ] = None,
+    cut: Annotated[
+        str | None,
+        typer.Option(
+            "--cut",
+            help="A cut's jump: lift (built into the field; default where it applies) or "
+            "residual (a loss term, as Okazaki et al.).",
+        ),
+    ] = None,
 ) -> None:
     """Generate a readable PyTorch module (<model>_<target>.py) from the spec."""
     from pdec.compile import generate_module, write_module
 
     spec = pdec.load(file)
-    module = generate_module(spec, target, coords)
+    module = generate_module(spec, target, coords, cut)
     path = write_module(module, out)
     _console().print(
         Text.assemble(
@@ -231,8 +239,15 @@ def _pinn_only(command: str, target: str) -> None:
 @app.command()
 def train(
     file: SpecFile,
-    target: Annotated[str, typer.Option("--target", "-t", help="pinn (others coming).")] = "pinn",
+    target: Annotated[str, typer.Option("--target", "-t", help="pinn or energy.")] = "pinn",
     steps: Annotated[int | None, typer.Option("--steps", help="Adam steps.")] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", help="Energy target: trajectories (NPZ from `pdec data`)."),
+    ] = None,
+    mode: Annotated[
+        str, typer.Option("--mode", help="Energy target: dgnet, hnn or node.")
+    ] = "dgnet",
     sets: Annotated[
         list[str] | None,
         typer.Option("--set", help="An option, key=value (repeatable): lr=1e-3, layers=8x40, ..."),
@@ -246,6 +261,14 @@ def train(
     coords: Annotated[
         str | None, typer.Option("--coords", help="Coordinates the network sees.")
     ] = None,
+    cut: Annotated[
+        str | None,
+        typer.Option(
+            "--cut",
+            help="A cut's jump: lift (built into the field; default where it applies) or "
+            "residual (a loss term, as Okazaki et al.).",
+        ),
+    ] = None,
 ) -> None:
     """Compile the spec, train the model, report its error against the spec's reference.
 
@@ -255,10 +278,13 @@ def train(
     from pdec.compile import generate_module, import_class
     from pdec.runtime.options import merge_options
 
+    if target == "energy":
+        _train_energy(file, data, mode, steps, sets, out, resume)
+        return
     _pinn_only("train", target)
     spec = pdec.load(file)
     run = out or Path("runs") / spec.name
-    module = generate_module(spec, target, coords)
+    module = generate_module(spec, target, coords, cut)
     Model = import_class(spec, module, run)
     cli = _parse_sets(sets or [])
     if steps is not None:
@@ -294,17 +320,28 @@ def data(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="NPZ file (default <model>.npz).")
     ] = None,
+    res: Annotated[
+        int | None,
+        typer.Option("--res", min=5, help="Operator data: grid points per axis (64)."),
+    ] = None,
 ) -> None:
-    """Reference trajectories of an evolution spec, for the energy target (NPZ).
+    """Reference data (NPZ): trajectories of an evolution spec, for the energy target;
+    with --res, or for a spec with an `input`, pairs (input, solution) on a grid for the
+    operator target.
 
-    Pseudo-spectral in space with ETDRK4 in time for periodic PDEs, DOP853 for ODE
-    systems; the initial states and the integrator are recorded in the file.
+    Trajectories: pseudo-spectral in space with ETDRK4 in time for periodic PDEs, DOP853
+    for ODE systems. Operator data: Gaussian-random-field inputs and a finite-difference
+    elliptic solver, or random initial states and ETDRK4 up to the spec's end time
+    (see pdec.reference.operator_data). How the data were made is recorded in the file.
     """
     if dt <= 0:
         raise typer.BadParameter("--dt must be positive")
     from pdec.reference import generate
 
     spec = pdec.load(file)
+    if res is not None or spec.ir.inputs:
+        _operator_data(spec, n, res or 64, seed, out)
+        return
     trajectories = generate(spec, n, steps, dt, seed=seed, grid=grid)
     path = trajectories.save(out or Path(f"{spec.name}.npz"))
     console = _console()
@@ -314,6 +351,20 @@ def data(
         + f"), dt = {trajectories.dt:g}, fields {', '.join(trajectories.fields)}"
     )
     console.print(f"integrator: {trajectories.integrator}")
+
+
+def _operator_data(spec, n: int, res: int, seed: int, out: Path | None) -> None:
+    from pdec.reference.operator_data import generate_operator_data
+
+    data = generate_operator_data(spec, n, res, seed=seed)
+    path = data.save(out or Path(f"{spec.name}.npz"))
+    console = _console()
+    console.print(
+        f"wrote {path}: inputs {tuple(data.inputs.shape)} ({', '.join(data.input_names)}), "
+        f"outputs {tuple(data.outputs.shape)} ({', '.join(data.output_names)}) "
+        "(instance, channel, grid)"
+    )
+    console.print(f"solver: {data.solver}")
 
 
 @app.command(name="eval")
@@ -328,15 +379,28 @@ def eval_command(
             "--reference", "-r", help="CSV or NPZ with columns named after coordinates and fields."
         ),
     ] = None,
-    target: Annotated[str, typer.Option("--target", "-t", help="pinn.")] = "pinn",
+    target: Annotated[str, typer.Option("--target", "-t", help="pinn or energy.")] = "pinn",
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", help="Energy target: trajectories (NPZ) to roll out against."),
+    ] = None,
 ) -> None:
-    """Relative L2 error of a trained model against the spec's `reference` or a data file."""
+    """Relative L2 error of a trained model against the spec's `reference` or a data file;
+    energy target: rollout errors against trajectories (--data)."""
     from pdec.compile import compile as compile_spec
     from pdec.data import read_table
+    from pdec.runtime.checkpoint import read as read_checkpoint
 
+    if target == "energy":
+        from pdec.energy_commands import evaluate
+
+        evaluate(pdec.load(file), checkpoint, _energy_data(data), _console())
+        return
     _pinn_only("eval", target)
     spec = pdec.load(file)
-    Model = compile_spec(spec, target=target)
+    # compile the form the checkpoint was trained with (a cut's jump lifted or penalised)
+    lifted = read_checkpoint(checkpoint).get("lifted", False)
+    Model = compile_spec(spec, target=target, cut="lift" if lifted else "residual")
     model = Model.load(checkpoint)
     table = Table(show_header=True, box=None)
     table.add_column("field")
@@ -370,6 +434,29 @@ def eval_command(
             error = float(np.linalg.norm(predicted[field] - exact) / np.linalg.norm(exact))
             table.add_row(field, f"{error:.3e}", f"{reference.name} ({len(exact)} points)")
     _console().print(table)
+
+
+def _energy_data(data: Path | None) -> Path:
+    if data is None:
+        raise SpecError(
+            "the energy target learns from trajectories: give --data FILE.npz",
+            None,
+            "make them with `pdec data FILE --n 20 --steps 200 --dt 0.01 -o FILE.npz`",
+        )
+    return data
+
+
+def _train_energy(file, data, mode, steps, sets, out, resume) -> None:
+    """`pdec train --target energy` (see pdec.energy_commands)."""
+    from pdec.energy_commands import train as train_energy
+    from pdec.runtime.energy import MODES
+
+    if mode not in MODES:
+        raise typer.BadParameter(f"expected one of {', '.join(MODES)}", param_hint="--mode")
+    spec = pdec.load(file)
+    run = out or Path("runs") / f"{spec.name}-energy-{mode}"
+    options = _parse_sets(sets or [])
+    train_energy(spec, _energy_data(data), mode, steps, options, run, resume, _console())
 
 
 def main() -> None:

@@ -14,6 +14,9 @@ Two families are kept apart, as a user acts on them differently:
   ``SpecError`` subclasses below) — the spec is wrong and must change;
 * *valid but not supported yet* (``UnsupportedError``) — the spec means something,
   pdec cannot do it yet; the hint says what would work instead.
+
+``DataError`` and ``IntegrationError`` are about data for a valid spec: trajectory
+files that do not fit it, and reference integrations (``pdec data``) that fail.
 """
 
 from __future__ import annotations
@@ -161,6 +164,20 @@ class StructureError(SpecError):
     """A declared structure (``structure G = skew``) that the given G contradicts."""
 
 
+# --- data for a valid spec -----------------------------------------------------------
+
+
+class DataError(SpecError):
+    """Trajectory data that cannot be used with the spec: a missing array, an axis of the
+    wrong length, fields or a grid that do not match (the message names the array and
+    axis, with the expected and the actual value)."""
+
+
+class IntegrationError(SpecError):
+    """The reference integrator of ``pdec data`` could not follow the solution to the
+    requested time: it blew up, or the step size needed fell below what is reasonable."""
+
+
 # --- valid, but not supported yet ----------------------------------------------------
 
 
@@ -173,8 +190,10 @@ class UnsupportedError(SpecError):
 __all__ = [
     "ArgumentError",
     "CoordinateError",
+    "DataError",
     "DuplicateNameError",
     "EnergyError",
+    "IntegrationError",
     "InvalidValueError",
     "JumpError",
     "LocationError",

@@ -208,6 +208,11 @@ class Trajectories:
                 f"{self.spec_sha256[:12]}…, but {spec_ir.name} ({spec_ir.file}) has "
                 f"{spec_ir.sha256[:12]}…: the spec changed since"
             )
+            if self.spec_name and self.spec_name != spec_ir.name:
+                message = (
+                    f"the data were made from the spec {self.spec_name}, not {spec_ir.name}; "
+                    "their fields and domain agree"
+                )
             if strict:
                 raise DataError(message, hint="regenerate the data with pdec data")
             warnings.warn(message, DataWarning, stacklevel=2)

@@ -11,7 +11,7 @@ Models u_t = G ∇H(u) whose energy behaviour holds by construction, in discrete
   learned ones (A − Aᵀ, −LLᵀ, S − R);
 * :mod:`~pdec.runtime.energy.stencils` — finite-difference G on 1-D grids: given
   stencils with exact arithmetic (∂x, ∂x², compositions) and learned skew and
-  dissipative stencils;
+  dissipative stencils; the one-sided differences of grid energies;
 * :mod:`~pdec.runtime.energy.energies` — learned energies: ``MLPEnergy`` (ODE
   systems) and ``GridEnergy`` (Σ_i h(u_{i−k..i+k}) Δx on periodic grids);
 * :mod:`~pdec.runtime.energy.vector_fields` — unstructured f for the NODE baseline;
@@ -37,6 +37,7 @@ from pdec.runtime.energy.stencils import (
     LearnedSkewStencil,
     StencilOperator,
     central_difference,
+    finite_difference,
     identity,
     laplacian,
 )
@@ -83,6 +84,7 @@ __all__ = [
     "conforms",
     "discrete_gradient",
     "energy_gradient",
+    "finite_difference",
     "from_symbolic",
     "identity",
     "itoh_abe_gradient",

@@ -29,6 +29,9 @@ METHODS = ("auto", "newton", "fixed_point")
 # Newton recomputes the Jacobian only when an update reduced the residual by less than
 # this factor (a simplified Newton method otherwise: one Jacobian per step, typically).
 REFRESH = 0.1
+# Newton's updates made after the residual is below tol (each only while it still gains
+# tenfold), so that conservative rollouts drift by round-off rather than by steps·tol.
+POLISH = 1
 # The iteration is given up when the residual grows this much over the first one.
 DIVERGED = 1e6
 
@@ -59,8 +62,9 @@ def solve_implicit(
     becomes NaN or a million times the first one, raises
     :class:`SolverDidNotConverge`. Returns the solution, detached.
 
-    Newton's method usually ends far below ``tol`` (its last update squares the
-    error), fixed-point iteration just below it, and always on the same side: over a
+    Newton's method ends far below ``tol``: once below it, it makes one more update
+    (:data:`POLISH`) with the factors at hand, and returns the best iterate.
+    Fixed-point iteration ends just below ``tol``, and always on the same side: over a
     long conservative rollout the energy then drifts by about steps·tol·‖∇̄H‖₁, so
     give fixed-point iteration a tighter ``tol`` for long rollouts.
     """
@@ -73,14 +77,24 @@ def solve_implicit(
     u = guess.detach()
     factors = None  # LU factors of the Jacobian, kept while Newton converges fast
     history: list[float] = []
+    best, polished = u, 0
     for iteration in range(max_iter + 1):
         newton = method == "newton" and iteration < max_iter
         r = _evaluate(residual, u, newton)
         error = float((r.detach().abs().amax(dim=1) / scale).max())
         history.append(error)
+        if error <= min(history):
+            best = u
         diverged = not math.isfinite(error) or error > DIVERGED * history[0]
-        if diverged or error <= tol or iteration == max_iter:
+        if diverged or iteration == max_iter:
             break
+        if error <= tol:
+            # Newton: one more update with the factors at hand, unless the last one
+            # gained little (round-off): the error then ends far below tol.
+            slow = len(history) > 1 and error > REFRESH * history[-2]
+            if not newton or polished == POLISH or slow or factors is None:
+                break
+            polished += 1
         if not newton:
             u = (u - r).detach()
             continue
@@ -89,8 +103,8 @@ def solve_implicit(
                 factors = torch.linalg.lu_factor(_jacobian(r, u))
         step = torch.linalg.lu_solve(*factors, r.detach().unsqueeze(-1)).squeeze(-1)
         u = (u - step).detach()
-    if history[-1] <= tol:
-        return u.detach()
+    if min(history) <= tol:
+        return best.detach()
     raise SolverDidNotConverge(
         _message(history, tol, method, guess.dtype),
         residual=history[-1],

@@ -223,6 +223,27 @@ def laplacian(size: int, spacing: float, periodic: bool = True) -> StencilOperat
     )
 
 
+def finite_difference(u: Tensor, order: int, spacing: float) -> Tensor:
+    """D^j u ≈ ∂x^j u on a periodic grid (last axis): D^j = (δ⁺)^⌈j/2⌉ (δ⁻)^⌊j/2⌋.
+
+    δ⁺u_i = (u_{i+1} − u_i)/h and δ⁻u_i = (u_i − u_{i−1})/h, so D¹ = δ⁺, D² = δ⁺δ⁻ the
+    centred second difference, D³ = δ⁺δ⁺δ⁻. The grid energies of the energy target use
+    them: for a term c/2 (∂x^j u)² of a density, the gradient of Σ_i c/2 ((D^j u)_i)² h
+    is c (D^j)ᵀD^j u h = c (−1)^j (δ⁺δ⁻)^j u h, the centred difference of the
+    Euler–Lagrange term c (−1)^j ∂x^{2j} u.
+
+    >>> finite_difference(torch.tensor([0.0, 1.0, 4.0, 9.0]), 1, 1.0)
+    tensor([ 1.,  3.,  5., -9.])
+    """
+    if order < 0:
+        raise ValueError(f"the order of a difference must be >= 0, got {order}")
+    for _ in range((order + 1) // 2):
+        u = (torch.roll(u, -1, dims=-1) - u) / spacing
+    for _ in range(order // 2):
+        u = (u - torch.roll(u, 1, dims=-1)) / spacing
+    return u
+
+
 def identity(size: int, periodic: bool = True) -> StencilOperator:
     """G = I (so −identity(n) is the L² gradient flow of Allen–Cahn)."""
     return StencilOperator({0: 1.0}, size, periodic)

@@ -1,4 +1,5 @@
-"""`pdec compile --target energy` writes the module; train and eval refuse it clearly."""
+"""`pdec compile --target energy` writes the module; train asks for data (the full
+command-line tests are in tests/cli/test_cli_energy.py)."""
 
 import subprocess
 import sys
@@ -25,7 +26,7 @@ def test_compile_writes_the_energy_module(tmp_path):
     assert (tmp_path / "pendulum_energy.py").read_text() == golden.read_text()
 
 
-def test_train_with_the_energy_target_is_unsupported_for_now():
+def test_train_with_the_energy_target_needs_data():
     result = run("train", "specs/pendulum.pde", "--target", "energy")
     assert result.returncode == 2
-    assert "not built yet" in result.stdout + result.stderr
+    assert "give --data FILE.npz" in result.stdout + result.stderr

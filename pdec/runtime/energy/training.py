@@ -1,0 +1,149 @@
+"""Training an energy model on trajectory data: pairs of states one step Δt apart,
+minibatch Adam, a progress bar, atomic checkpoints, and a stop on NaN.
+
+Every step draws ``batch_size`` pairs with a generator seeded by (seed, step), so a
+resumed run draws the same batches as an uninterrupted one.
+
+Checkpoints (format ``"pdec-energy"``, written with
+:func:`pdec.runtime.checkpoint.write_atomic`, read with ``weights_only=True``)::
+
+    {"format": "pdec-energy", "version": 1, "spec_name", "spec_sha256", "model_class",
+     "config": the keyword arguments that rebuild the model (n, dt, mode, width, ...),
+     "state": the model's state_dict, "step": steps done, "history": [[step, loss], ...],
+     "optimizer": Adam's state_dict, "seconds": training time}
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+from torch import Tensor
+
+from pdec.runtime.checkpoint import write_atomic
+from pdec.runtime.errors import CheckpointError, TrainingDiverged
+
+FORMAT = "pdec-energy"
+VERSION = 1
+
+
+def trajectory_pairs(u: Tensor) -> tuple[Tensor, Tensor]:
+    """(u_k, u_{k+1}) for every step of every trajectory: u (trajectories, steps + 1,
+    *state) → two tensors (trajectories·steps, *state)."""
+    state = u.shape[2:]
+    return u[:, :-1].reshape(-1, *state), u[:, 1:].reshape(-1, *state)
+
+
+def train_pairs(
+    model,
+    u0: Tensor,
+    u1: Tensor,
+    *,
+    steps: int,
+    lr: float = 1e-3,
+    batch_size: int = 200,
+    seed: int = 0,
+    start: dict | None = None,
+    save: Callable[[dict], None] | None = None,
+    checkpoint_every: int = 0,
+    progress=None,
+) -> dict:
+    """Adam on ``model.loss`` over random minibatches of the pairs, up to ``steps``
+    steps in all; returns the training state (step, history, optimizer, seconds).
+
+    ``start`` is a state from an earlier run (resume); ``save(state)`` is called every
+    ``checkpoint_every`` steps and at the end; ``progress.advance(step, loss)`` after
+    each step. A non-finite loss raises :class:`TrainingDiverged` before the step is
+    taken (the last checkpoint stays good).
+    """
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    state = {"step": 0, "history": [], "seconds": 0.0}
+    if start is not None:
+        optimizer.load_state_dict(start["optimizer"])
+        state.update(step=start["step"], history=list(start["history"]), seconds=start["seconds"])
+    count = u0.shape[0]
+    size = min(batch_size, count)
+    began = time.perf_counter() - state["seconds"]
+    while state["step"] < steps:
+        step = state["step"] + 1
+        generator = torch.Generator().manual_seed(seed * 1_000_003 + step)
+        batch = torch.randperm(count, generator=generator)[:size]
+        optimizer.zero_grad()
+        loss = model.loss(u0[batch], u1[batch])
+        value = float(loss.detach())
+        if not math.isfinite(value):
+            raise TrainingDiverged(
+                f"the loss became {value} at step {step}; lower the learning rate "
+                "(--set lr=...) or the time step of the data",
+                step=step,
+                phase="adam",
+                terms=("loss",),
+                checkpoint=None,
+            )
+        loss.backward()
+        optimizer.step()
+        state["step"] = step
+        state["history"].append([step, value])
+        state["seconds"] = time.perf_counter() - began
+        state["optimizer"] = optimizer.state_dict()
+        if progress is not None:
+            progress.advance(step, value)
+        due = step == steps or (checkpoint_every and step % checkpoint_every == 0)
+        if save is not None and due:
+            save(state)
+    state["optimizer"] = optimizer.state_dict()
+    return state
+
+
+def save_checkpoint(path: str | Path, model, config: dict, state: dict | None = None) -> Path:
+    """Write the model (and a training state) atomically."""
+    data = {
+        "format": FORMAT,
+        "version": VERSION,
+        "spec_name": model.spec_name,
+        "spec_sha256": model.spec_sha256,
+        "model_class": type(model).__name__,
+        "config": dict(config),
+        "state": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+    }
+    if state is not None:
+        data |= {k: state[k] for k in ("step", "history", "optimizer", "seconds") if k in state}
+    return write_atomic(data, path)
+
+
+def read_checkpoint(path: str | Path) -> dict:
+    """Load a ``pdec-energy`` checkpoint on the CPU; :class:`CheckpointError` if it is
+    not one."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"no such checkpoint: {path}")
+    try:
+        data = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:
+        raise CheckpointError(f"cannot read checkpoint {path}: {error}") from error
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise CheckpointError(
+            f"{path} is not an energy-model checkpoint (format {FORMAT!r}); "
+            "PINN checkpoints are evaluated with --target pinn"
+        )
+    if data.get("version") != VERSION:
+        raise CheckpointError(f"{path} has version {data.get('version')}; expected {VERSION}")
+    return data
+
+
+def load_model(Model, path: str | Path, data: dict | None = None):
+    """Rebuild a model of class ``Model`` from its checkpoint, refusing one written for
+    another spec or another version of it."""
+    data = read_checkpoint(path) if data is None else data
+    if data.get("spec_sha256") != Model.spec_sha256:
+        raise CheckpointError(
+            f"{path} was written for spec {data.get('spec_name')!r} with sha256 "
+            f"{str(data.get('spec_sha256'))[:12]}…, not {Model.spec_name!r} with "
+            f"{Model.spec_sha256[:12]}…: retrain for this spec"
+        )
+    model = Model(**data["config"])
+    model.load_state_dict(data["state"])
+    return model

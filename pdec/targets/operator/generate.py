@@ -1,0 +1,332 @@
+"""The operator target: a spec → one readable PyTorch module with ``<Model>Operator``,
+an FNO from the spec's inputs to its fields on a grid (PINO with a physics weight).
+
+Stages (each one call):
+
+1. ``operator_problem``   what maps to what: the spec's ``input`` functions to its fields
+                          (steady specs), or the state at the start time to the state at
+                          the end (evolution specs on a ring); the grid's box and which
+                          axes are periodic;
+2. ``built_in_boundary``  Dirichlet conditions u = g on every side of the box, built into
+                          the output as u = g + d·N with d = Π 4(x − lo)(hi − x)/L²;
+3. ``lower_on_grid``      each pde's residual lhs − rhs, in flux form, as named grid
+                          derivatives (:mod:`pdec.targets.operator.lower`);
+4. ``emit``               the module text.
+
+Residuals need every derivative on the grid: evolution specs (dt(u) in the residual)
+get a data-only FNO for now, without ``residuals``.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+
+import sympy
+
+from pdec import __version__
+from pdec.codegen.printer import TorchPrinter
+from pdec.errors import UnsupportedError
+from pdec.ir import nodes as ir
+from pdec.passes.derive_residuals import substitute_definitions
+from pdec.targets.operator.lower import GridResidual, lower_on_grid
+from pdec.targets.pinn.generate import GeneratedModule, format_source
+
+INDENT = "    "
+
+
+@dataclass(frozen=True)
+class OperatorProblem:
+    inputs: tuple[str, ...]
+    fields: tuple[str, ...]
+    space: tuple[sympy.Symbol, ...]
+    domain: tuple[tuple[float, float], ...]
+    periodic: tuple[bool, ...]
+    evolution: bool
+
+
+def class_name(model: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in model.split("_") if part) + "Operator"
+
+
+def generate(spec) -> GeneratedModule:
+    """Generate the operator module for ``spec`` (a :class:`pdec.Spec`)."""
+    s = spec.ir
+    problem = operator_problem(s)
+    boundary = built_in_boundary(s, problem)
+    residuals = {}
+    if not problem.evolution:
+        for equation in s.equations:
+            if equation.kind == "pde":
+                residual = substitute_definitions(
+                    s, equation.lhs - equation.rhs, constants=False, evaluate=False
+                )
+                residuals[equation.name] = (equation, lower_on_grid(residual, problem.space))
+    source = format_source(emit(s, problem, boundary, residuals))
+    return GeneratedModule(source, f"{s.name}_operator", class_name(s.name))
+
+
+def operator_problem(s: ir.SpecIR) -> OperatorProblem:
+    boxes = [r for r in s.regions if isinstance(r.shape, ir.Box)]
+    if len(boxes) != len(s.regions) or not boxes:
+        raise UnsupportedError(
+            "the operator target works on one box (or interval) grid",
+            s.regions[0].span if s.regions else None,
+            "declare region name = box(x in [..], y in [..]) or interval(...)",
+        )
+    ranges = {}
+    for region in boxes:
+        for rng in region.shape.ranges:
+            ranges.setdefault(rng.var, rng)
+    time = s.time.symbol if s.time else None
+    space = tuple(v for v in s.space if v in ranges)
+    for f in (*s.fields, *s.inputs):
+        if tuple(a for a in f.args if a != time) != space:
+            raise UnsupportedError(
+                f"{f.name} is not a function of ({', '.join(map(str, space))})",
+                f.span,
+                "the operator target puts every field and input on one grid",
+            )
+    constants = s.constant_values
+    domain = tuple(
+        (float(ranges[v].lo.subs(constants)), float(ranges[v].hi.subs(constants))) for v in space
+    )
+    periodic = tuple(ranges[v].periodic for v in space)
+    fields = tuple(f.name for f in s.fields)
+    if s.inputs:
+        return OperatorProblem(
+            tuple(i.name for i in s.inputs), fields, space, domain, periodic, False
+        )
+    if time is None:
+        raise UnsupportedError(
+            f"the spec {s.name} has no input and no time: there is no map to learn",
+            hint="declare the function that varies per instance: input a(x, y)",
+        )
+    inputs = tuple(f"{name}0" for name in fields)
+    return OperatorProblem(inputs, fields, space, domain, periodic, True)
+
+
+def built_in_boundary(s: ir.SpecIR, problem: OperatorProblem):
+    """(condition, g per field) when u = g holds on every non-periodic side, else None;
+    UnsupportedError for boundary conditions it cannot build in (no penalty form yet)."""
+    conditions = [e for e in s.equations if isinstance(e.location, ir.OnBoundary)]
+    if not conditions:
+        return None
+    if problem.evolution:
+        raise UnsupportedError(
+            "boundary conditions of evolution specs are not built into operators yet",
+            conditions[0].span,
+            "use a periodic interval (see specs/burgers_ring.pde)",
+        )
+    sides, values = set(), {}
+    for condition in conditions:
+        residual = substitute_definitions(s, sympy.expand(condition.lhs - condition.rhs), False)
+        field = next((f for f in s.fields if residual.has(f.function)), None)
+        weight = sympy.expand(residual).coeff(field.function) if field else 0
+        g = sympy.expand(-(residual - weight * field.function) / weight) if weight != 0 else None
+        if g is None or g.has(field.function) or g.atoms(sympy.Derivative):
+            raise UnsupportedError(
+                f"the condition {condition.name} is not of the form u = g",
+                condition.span,
+                "the operator target builds Dirichlet conditions u = g into the output; "
+                "other conditions (as penalties) are not built yet",
+            )
+        if values.get(field.name, g) != g:
+            raise UnsupportedError(
+                f"{field.name} has different boundary values on different sides",
+                condition.span,
+                "one expression g for all sides: u = g on name.boundary",
+            )
+        values[field.name] = g
+        sides |= {(field.name, p.var, p.value) for p in condition.location.boundary.pieces}
+    constants = s.constant_values
+    for name in values:
+        for v, (lo, hi), wraps in zip(problem.space, problem.domain, problem.periodic):
+            ends = {
+                float(value.subs(constants)) for f, var, value in sides if f == name and var == v
+            }
+            if not wraps and ends != {lo, hi}:
+                raise UnsupportedError(
+                    f"{name} has no Dirichlet condition on every side of the box along {v}",
+                    conditions[0].span,
+                    "put u = g on the region's whole boundary (region.boundary)",
+                )
+    return conditions, values
+
+
+# ---- emission -----------------------------------------------------------------------------
+
+
+def emit(s: ir.SpecIR, problem: OperatorProblem, boundary, residuals) -> str:
+    file = _spec_file(s)
+    arrow = f"{', '.join(problem.inputs)} ↦ {', '.join(problem.fields)}"
+    out = [
+        f"# Generated by pdec {__version__} from {file} — do not edit; regenerate with",
+        f"#     pdec compile {file} --target operator",
+        f"# spec sha256: {s.sha256}",
+        f'"""Neural operator (FNO; PINO with physics > 0) for the spec `{s.name}`: {arrow}.',
+        "",
+    ]
+    if residuals:
+        out += ["Residuals on the output grid, in flux form (the physics loss):", ""]
+        for equation, _ in residuals.values():
+            out += _wrapped(
+                f"- ``{equation.name}`` ({file}:{equation.span.line}): {_text(equation.span)}"
+            )
+    else:
+        out += ["No residual on the grid (the map is from one time to another): data only."]
+    if boundary:
+        out += ["", "Built into the output as u = g + d·N (d = 0 on the box's sides):", ""]
+        for condition in boundary[0]:
+            out += _wrapped(
+                f"- ``{condition.name}`` ({file}:{condition.span.line}): {_text(condition.span)}"
+            )
+    if problem.evolution:
+        lo, hi = (s.time.lo, s.time.hi)
+        out += ["", f"Inputs: the state at t = {lo}; outputs: the state at t = {hi}."]
+    names = ["OperatorModel"] + (["distance_factor"] if boundary else [])
+    out += [
+        '"""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "import math",
+        "",
+        "import torch",
+        "",
+    ]
+    out += [f"from pdec.runtime.operator import {', '.join(names)}", "", ""]
+    cls = class_name(s.name)
+    out.append(f"class {cls}(OperatorModel):")
+    out.append(f'{INDENT}"""FNO {arrow} for `{s.name}`; see the module docstring."""')
+    out.append("")
+    constants = s.constant_values
+    attributes = {
+        "spec_name": repr(s.name).replace("'", '"'),
+        "spec_sha256": f'"{s.sha256}"',
+        "input_names": _tuple(problem.inputs),
+        "field_names": _tuple(problem.fields),
+        "space": _tuple(v.name for v in problem.space),
+        "domain": "{"
+        + ", ".join(
+            f'"{v.name}": ({lo!r}, {hi!r})' for v, (lo, hi) in zip(problem.space, problem.domain)
+        )
+        + "}",
+        "periodic": "{"
+        + ", ".join(f'"{v.name}": {p}' for v, p in zip(problem.space, problem.periodic))
+        + "}",
+        "residual_names": _tuple(residuals),
+        "constants": "{"
+        + ", ".join(f'"{c.name}": {float(constants[c.symbol])!r}' for c in s.constants)
+        + "}",
+        "default_options": repr(dict(s.train)),
+    }
+    out += [f"{INDENT}{k} = {v}" for k, v in attributes.items()]
+    out.append("")
+    if boundary:
+        out += _boundary(s, problem, boundary)
+    if residuals:
+        out += _residuals(s, problem, residuals)
+    source = "\n".join(out).rstrip() + "\n"
+    code = source.split("class ", 1)[-1]
+    for module in ("math", "torch"):
+        if f"{module}." not in code:  # import only what the module uses (lint-clean)
+            source = source.replace(f"import {module}\n\n", "", 1)
+    return source
+
+
+def _boundary(s, problem, boundary) -> list[str]:
+    conditions, values = boundary
+    body = INDENT * 2
+    lines = [
+        f"{INDENT}def boundary(self, coords: dict[str, torch.Tensor]):",
+        f'{body}"""u = g + d·N: g the boundary values, d = 0 on the Dirichlet sides."""',
+    ]
+    names = {v: v.name for v in problem.space} | {c.symbol: c.name for c in s.constants}
+    used = set().union(*(g.free_symbols for g in values.values()))
+    lines += [
+        f'{body}{c.name} = self.constants["{c.name}"]' for c in s.constants if c.symbol in used
+    ]
+    lines += [f'{body}{v.name} = coords["{v.name}"]' for v in problem.space]
+    printer = TorchPrinter(names)
+    factors = [
+        f"distance_factor({v.name}, {lo!r}, {hi!r})"
+        for v, (lo, hi), wraps in zip(problem.space, problem.domain, problem.periodic)
+        if not wraps
+    ]
+    first = problem.space[0].name
+
+    def lift(value: sympy.Expr) -> str:
+        if value.free_symbols & set(problem.space):
+            return printer.doprint(value)
+        return f"torch.full_like({first}, {printer.doprint(value)})"  # a constant, as a grid
+
+    g = ", ".join(f'"{name}": {lift(value)}' for name, value in values.items())
+
+    d = ", ".join(f'"{name}": {" * ".join(factors)}' for name in values)
+    lines.append(f"{body}return {{{g}}}, {{{d}}}")
+    return lines + [""]
+
+
+def _residuals(s, problem, residuals: dict[str, tuple[ir.Equation, GridResidual]]) -> list[str]:
+    body = INDENT * 2
+    lines = [
+        f"{INDENT}def residuals(self, inputs, fields, coords) -> dict[str, torch.Tensor]:",
+        f'{body}"""Each pde\'s residual on the grid (spec line in the comment)."""',
+    ]
+    used = set()
+    for _, low in residuals.values():
+        used |= low.expr.free_symbols
+        for step in low.steps:
+            if step.alpha is None:
+                used |= step.source.free_symbols
+    used_names = {symbol.name for symbol in used}
+    lines += [
+        f'{body}{c.name} = self.constants["{c.name}"]' for c in s.constants if c.name in used_names
+    ]
+    lines += [f'{body}{v.name} = coords["{v.name}"]' for v in problem.space if v.name in used_names]
+    lines += [f'{body}{name} = inputs["{name}"]' for name in problem.inputs]
+    lines += [f'{body}{name} = fields["{name}"]' for name in problem.fields]
+    lines.append(f"{body}out = {{}}")
+    file = _spec_file(s)
+    for name, (equation, low) in residuals.items():
+        locals_ = {sympy.Symbol(n): n for n in (*problem.inputs, *problem.fields)}
+        locals_ |= {v: v.name for v in problem.space} | {c.symbol: c.name for c in s.constants}
+        locals_ |= {sympy.Symbol(step.name): step.name for step in low.steps}
+        printer = TorchPrinter(locals_)
+        lines.append("")
+        lines += textwrap.wrap(
+            f"{equation.name} ({file}:{equation.span.line}): {_text(equation.span)}",
+            width=96,
+            initial_indent=f"{body}# ",
+            subsequent_indent=f"{body}#     ",
+        )
+        for step in low.steps:
+            if step.alpha is None:
+                lines.append(f"{body}{step.name} = {printer.doprint(step.source)}")
+            else:
+                lines.append(f"{body}{step.name} = self.derivative({step.source}, {step.alpha})")
+        lines.append(f'{body}out["{name}"] = {printer.doprint(low.expr)}')
+    lines.append(f"{body}return out")
+    return lines + [""]
+
+
+def _wrapped(text: str) -> list[str]:
+    return textwrap.wrap(text, width=92, subsequent_indent="  ")
+
+
+def _spec_file(s: ir.SpecIR) -> str:
+    from pathlib import Path
+
+    return Path(s.file).name
+
+
+def _text(span) -> str:
+    return " ".join(span.source_line().split("#")[0].split())
+
+
+def _tuple(items) -> str:
+    items = list(items)
+    if len(items) == 1:
+        return f'("{items[0]}",)'
+    return "(" + ", ".join(f'"{i}"' for i in items) + ")"

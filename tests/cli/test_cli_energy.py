@@ -1,0 +1,115 @@
+"""`pdec train/eval --target energy` on tiny data: a seconds-long smoke run, the files it
+writes, resuming, and clear errors (exit 2, no traceback) for bad data and options."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SPECS = ROOT / "specs"
+
+
+@pytest.fixture(scope="module")
+def kdv_data(tmp_path_factory):
+    import subprocess
+    import sys
+
+    folder = tmp_path_factory.mktemp("energy_data")
+    path = folder / "kdv.npz"
+    command = [sys.executable, "-m", "pdec.cli", "data", SPECS / "kdv.pde", "--n", "3"]
+    command += ["--steps", "12", "--dt", "0.001", "--grid", "16", "-o", path]
+    env = {"PATH": "/usr/bin:/bin", "PYTHONIOENCODING": "utf-8", "OMP_NUM_THREADS": "1"}
+    subprocess.run(list(map(str, command)), check=True, cwd=ROOT, env=env, capture_output=True)
+    return path
+
+
+def no_traceback(result) -> bool:
+    return "Traceback" not in result.stdout + result.stderr
+
+
+def train(pdec, data, run, *extra, spec="kdv_learned"):
+    return pdec(
+        "train", SPECS / f"{spec}.pde", "--target", "energy", "--data", data,
+        "--set", "width=8", "-o", run, *extra,
+    )  # fmt: skip
+
+
+def test_train_writes_model_checkpoint_summary_and_plots(pdec, kdv_data, tmp_path):
+    run = tmp_path / "run"
+    result = train(pdec, kdv_data, run, "--steps", "6")
+    assert result.returncode == 0, result.stderr
+    assert "state MSE" in result.stdout and "energy drift" in result.stdout
+    for name in ("model.pt", "checkpoints/checkpoint.pt", "summary.json", "history.json"):
+        assert (run / name).is_file(), name
+    for name in ("spacetime.png", "energy.png"):
+        assert (run / name).stat().st_size > 10_000, name
+    summary = json.loads((run / "summary.json").read_text())
+    assert summary["steps"] == 6 and summary["config"]["n"] == 16
+    assert summary["config"]["dt"] == pytest.approx(0.001)
+    assert summary["rollout"]["trajectories"] == 1  # the held-out one of three
+    assert summary["rollout"]["energy_drift"] < 1e-10  # DGNet, skew G: conserved
+    assert summary["rollout"]["mass_mse"] < 1e-20
+
+
+def test_resume_continues_from_the_checkpoint(pdec, kdv_data, tmp_path):
+    run = tmp_path / "run"
+    assert train(pdec, kdv_data, run, "--steps", "3").returncode == 0
+    result = train(pdec, kdv_data, run, "--steps", "5", "--resume")
+    assert result.returncode == 0, result.stderr
+    assert "resuming" in result.stdout
+    history = json.loads((run / "history.json").read_text())["loss"]
+    assert [step for step, _ in history] == [1, 2, 3, 4, 5]
+
+
+def test_eval_rolls_out_a_trained_model(pdec, kdv_data, tmp_path):
+    run = tmp_path / "run"
+    assert train(pdec, kdv_data, run, "--steps", "2", "--mode", "hnn").returncode == 0
+    result = pdec(
+        "eval", SPECS / "kdv_learned.pde", "--target", "energy",
+        "--checkpoint", run / "model.pt", "--data", kdv_data,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "kdv_learned (hnn)" in result.stdout and "3 × 12 steps" in result.stdout
+    assert (run / "eval" / "spacetime.png").is_file()
+
+
+def test_node_baseline_trains_on_a_closed_form_spec(pdec, kdv_data, tmp_path):
+    result = train(pdec, kdv_data, tmp_path / "run", "--steps", "2", "--mode", "node", spec="kdv")
+    assert result.returncode == 0, result.stderr
+    assert "energy drift" not in result.stdout  # NODE has no energy
+
+
+def test_a_closed_form_model_has_nothing_to_learn(pdec, kdv_data, tmp_path):
+    result = train(pdec, kdv_data, tmp_path / "run", "--steps", "2", spec="kdv")
+    assert result.returncode == 2 and no_traceback(result)
+    assert "nothing to learn" in result.stderr and "energy H = learned" in result.stderr
+
+
+def test_data_of_another_shape_is_refused_clearly(pdec, tmp_path):
+    data = tmp_path / "wave.npz"
+    made = pdec("data", SPECS / "wave.pde", "--n", "1", "--steps", "2", "--grid", "8", "-o", data)
+    assert made.returncode == 0, made.stderr
+    result = train(pdec, data, tmp_path / "run", "--steps", "1")
+    assert result.returncode == 2 and no_traceback(result)
+    assert "u has 2 fields (q, p)" in result.stderr and "kdv_learned declares u" in result.stderr
+
+
+def test_missing_data_and_bad_options_exit_2(pdec, kdv_data, tmp_path):
+    missing = pdec("train", SPECS / "kdv_learned.pde", "--target", "energy")
+    assert missing.returncode == 2 and "--data" in missing.stderr and no_traceback(missing)
+    typo = train(pdec, kdv_data, tmp_path / "run", "--set", "widht=3")
+    assert typo.returncode == 2 and "did you mean 'width'" in typo.stderr
+    mode = train(pdec, kdv_data, tmp_path / "run", "--mode", "sindy")
+    assert mode.returncode == 2 and "dgnet, hnn, node" in mode.stderr
+
+
+def test_eval_refuses_a_checkpoint_of_another_spec(pdec, kdv_data, tmp_path):
+    run = tmp_path / "run"
+    assert train(pdec, kdv_data, run, "--steps", "1", "--mode", "node", spec="kdv").returncode == 0
+    result = pdec(
+        "eval", SPECS / "kdv_learned.pde", "--target", "energy",
+        "--checkpoint", run / "model.pt", "--data", kdv_data,
+    )  # fmt: skip
+    assert result.returncode == 2 and no_traceback(result)
+    assert "written for spec 'kdv'" in result.stderr

@@ -1,0 +1,97 @@
+"""Training on trajectory pairs (resumable, stops on NaN), checkpoints, and rollout
+metrics, including a rollout whose implicit step fails."""
+
+import math
+
+import pytest
+import torch
+
+import pdec
+from pdec.runtime.energy.evaluation import metrics, roll_out
+from pdec.runtime.energy.training import (
+    load_model,
+    read_checkpoint,
+    save_checkpoint,
+    train_pairs,
+    trajectory_pairs,
+)
+from pdec.runtime.errors import CheckpointError, TrainingDiverged
+
+LEARNED = """
+model spring_learned
+time t in [0, 10]
+field q(t), p(t)
+energy H = learned
+evolve dt(q, p) = [[0, 1], [-1, 0]] * grad(H, (q, p))
+"""
+
+
+@pytest.fixture
+def Model(tmp_path):
+    return pdec.compile(pdec.loads(LEARNED, "spring.pde"), target="energy", out_dir=tmp_path)
+
+
+def spring_trajectories(count=4, steps=20, dt=0.1) -> torch.Tensor:
+    phase = torch.linspace(0, 3, count, dtype=torch.float64)[:, None]
+    t = torch.arange(steps + 1, dtype=torch.float64) * dt
+    return torch.stack([torch.cos(t + phase), -torch.sin(t + phase)], dim=-1)
+
+
+def test_pairs_are_consecutive_states():
+    u = spring_trajectories(3, 5)
+    u0, u1 = trajectory_pairs(u)
+    assert u0.shape == (15, 2)
+    torch.testing.assert_close(u0[6], u[1, 1])
+    torch.testing.assert_close(u1[6], u[1, 2])
+
+
+def test_a_resumed_run_follows_the_same_path(Model, tmp_path):
+    u0, u1 = trajectory_pairs(spring_trajectories())
+    straight = Model(width=8)
+    state = train_pairs(straight, u0, u1, steps=6, batch_size=16)
+    first = Model(width=8)
+    saved = []
+    train_pairs(first, u0, u1, steps=3, batch_size=16, save=saved.append, checkpoint_every=3)
+    path = save_checkpoint(tmp_path / "c.pt", first, {"width": 8}, saved[-1])
+    data = read_checkpoint(path)
+    resumed = load_model(Model, path, data)
+    again = train_pairs(resumed, u0, u1, steps=6, batch_size=16, start=data)
+    assert [s for s, _ in again["history"]] == list(range(1, 7))
+    assert again["history"][-1][1] == pytest.approx(state["history"][-1][1], rel=1e-12)
+    assert state["history"][-1][1] < state["history"][0][1]
+
+
+def test_a_non_finite_loss_stops_training(Model):
+    u0, u1 = trajectory_pairs(spring_trajectories())
+    u1 = u1.clone()
+    u1[:] = math.nan
+    with pytest.raises(TrainingDiverged, match="step 1"):
+        train_pairs(Model(width=8), u0, u1, steps=3)
+
+
+def test_checkpoints_of_other_files_and_specs_are_refused(Model, tmp_path):
+    other = tmp_path / "other.pt"
+    torch.save({"format": "pdec-model"}, other)
+    with pytest.raises(CheckpointError, match="not an energy-model checkpoint"):
+        read_checkpoint(other)
+    path = save_checkpoint(tmp_path / "c.pt", Model(width=8), {"width": 8})
+    data = read_checkpoint(path) | {"spec_sha256": "0" * 64}
+    with pytest.raises(CheckpointError, match="retrain"):
+        load_model(Model, path, data)
+
+
+def test_rollout_metrics_of_a_dgnet_model(Model):
+    model = Model(width=8)
+    rollouts = roll_out(model, spring_trajectories(2, 30))
+    result = metrics(model, rollouts)
+    assert rollouts.predicted.shape == (2, 31, 2) and rollouts.failure is None
+    assert result["energy_drift"] < 1e-12 and result["state_mse"] > 0
+    assert "mass_mse" not in result  # an ODE system has no grid
+
+
+def test_a_failing_implicit_step_is_reported_not_raised(Model):
+    model = Model(width=8, max_iter=0, tol=1e-30)
+    rollouts = roll_out(model, spring_trajectories(2, 5))
+    assert rollouts.failure.startswith("step 1:") and "did not converge" in rollouts.failure
+    assert bool(torch.isnan(rollouts.predicted[:, 1:]).all())
+    assert math.isnan(metrics(model, rollouts)["state_mse"])
