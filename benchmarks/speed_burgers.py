@@ -20,6 +20,11 @@ loss (Σ over the three terms of the mean squared residual), Adam with lr 1e-3, 
 and ``--threads`` threads. Before timing, each reports its loss terms at the shared
 initial weights: they agree to round-off, or the script says they do not.
 
+A fourth row, **hand-written in a process with pdec loaded**, runs the hand-written
+trainer in a process that has also compiled and built pdec's model, as the generated
+trainer's process has: the difference between the two hand-written rows is what the
+process (not the code) costs.
+
 Each trainer runs in its own process (so the peak RSS is its own), started one after
 the other. After ``--warmup`` steps, the trainers take turns (A B C A B C ...) for
 ``--repeats`` rounds; in each round a trainer runs ``--steps`` + 1 Adam steps of its
@@ -61,6 +66,7 @@ TERMS = ("momentum", "start", "walls")  # the spec's names: pde, initial, bounda
 LABELS = {
     "generated": "generated (pdec)",
     "handwritten": "hand-written PyTorch",
+    "handwritten_pdec": "hand-written PyTorch, in a process with pdec loaded",
     "deepxde": "DeepXDE {version} (pytorch)",
 }
 
@@ -270,7 +276,22 @@ def _clock(dde):
     return Clock()
 
 
-TRAINERS = {"generated": Generated, "handwritten": HandWritten, "deepxde": DeepXDE}
+class HandWrittenBesidePdec(HandWritten):
+    """The hand-written trainer in a process that has also compiled and built pdec's
+    model (SymPy, Lark, the generated module loaded, pdec's model alive), as the
+    generated trainer's process has: what the process alone costs, apart from the code."""
+
+    def __init__(self, setup: Setup, points, state: dict[str, torch.Tensor]):
+        self.neighbour = compile_model(setup)  # kept alive, never trained
+        super().__init__(setup, points, state)
+
+
+TRAINERS = {
+    "generated": Generated,
+    "handwritten": HandWritten,
+    "handwritten_pdec": HandWrittenBesidePdec,
+    "deepxde": DeepXDE,
+}
 
 
 def build(name: str, setup: Setup, points, state):
