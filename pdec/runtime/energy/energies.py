@@ -13,12 +13,12 @@
 from __future__ import annotations
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
-from pdec.runtime.energy.networks import grid_network, perceptron
+from pdec.runtime.energy.networks import Scaled, grid_network, perceptron
 
 
-class MLPEnergy(nn.Module):
+class MLPEnergy(Scaled):
     """H(u) = MLP(u) for states of ``n_state`` values (any shape, flattened).
 
     >>> H = MLPEnergy(2, depth=2, width=8, generator=torch.Generator().manual_seed(0))
@@ -41,17 +41,21 @@ class MLPEnergy(nn.Module):
         self.network = perceptron(
             n_state, 1, depth, width, activation, dtype=dtype, generator=generator
         )
+        self._register_scaling((n_state,), dtype)
 
-    def forward(self, u: Tensor) -> Tensor:
+    def _layout(self, u: Tensor) -> Tensor:
         flat = u.reshape(u.shape[0], -1)
         if flat.shape[1] != self.n_state:
             raise ValueError(
                 f"MLPEnergy expects states of {self.n_state} values, got {flat.shape[1]}"
             )
-        return self.network(flat).squeeze(-1)
+        return flat
+
+    def forward(self, u: Tensor) -> Tensor:
+        return self._apply_network(u).squeeze(-1)
 
 
-class GridEnergy(nn.Module):
+class GridEnergy(Scaled):
     """H(u) = Σ_i h(u_{i−k..i+k}) Δx on a periodic grid (k = ``stencil_width``).
 
     States are (B, N) for one field, or (B, fields, N), or flat (B, fields·N)
@@ -82,10 +86,14 @@ class GridEnergy(nn.Module):
         self.network = grid_network(
             fields, 1, stencil_width, hidden, depth, activation, dtype=dtype, generator=generator
         )
+        self._register_scaling((fields, 1), dtype)
+
+    def _layout(self, u: Tensor) -> Tensor:
+        return u.reshape(u.shape[0], self.fields, -1)
 
     def density(self, u: Tensor) -> Tensor:
         """h at every grid point: (B, N)."""
-        return self.network(u.reshape(u.shape[0], self.fields, -1)).squeeze(1)
+        return self._apply_network(u).squeeze(1)
 
     def forward(self, u: Tensor) -> Tensor:
         return self.density(u).sum(dim=-1) * self.spacing

@@ -27,6 +27,7 @@ from torch import Tensor, nn
 from pdec.runtime.energy.discrete_gradient import discrete_gradient, energy_gradient
 from pdec.runtime.energy.errors import NoEnergyError
 from pdec.runtime.energy.integrators import midpoint_step, rk4_step
+from pdec.runtime.energy.networks import Scaled
 from pdec.runtime.energy.solver import METHODS as SOLVER_METHODS
 from pdec.runtime.energy.solver import default_tolerance, solve_implicit
 
@@ -98,6 +99,9 @@ class EnergyModel(nn.Module):
         self.max_iter = max_iter
         self.method = method
         self.newton_max_size = newton_max_size
+        # The mean square of the data's (u1 − u0)/Δt, set by calibrate(): the loss is
+        # relative to it (1 = predicting u_t = 0).
+        self.register_buffer("loss_scale", torch.ones((), dtype=torch.float64))
 
     # -- the continuous model --------------------------------------------------------
 
@@ -121,8 +125,42 @@ class EnergyModel(nn.Module):
 
     # -- training --------------------------------------------------------------------
 
+    @torch.no_grad()
+    def calibrate(self, u0: Tensor, u1: Tensor) -> None:
+        """Data-dependent initialisation from pairs (u0, u1), before training.
+
+        A network initialised for O(1) inputs and outputs is far from data whose
+        states or rates are large: KdV's solitons reach u ≈ −8 and its δH/δu ≈ 200, so
+        Adam would spend thousands of steps only growing the last layer's weights. So:
+
+        1. each learned network (:class:`~pdec.runtime.energy.networks.Scaled`: the
+           energy, or the vector field of ``node``) sees the states standardised by
+           their mean and standard deviation;
+        2. its output is scaled so that the model's u_t (G∇H(u0), or f(u0)) has the
+           root mean square of the data's (u1 − u0)/Δt;
+        3. the loss is divided by that mean square, so 1 means "no better than
+           u_t = 0" whatever the units.
+
+        None of this changes the model class (standardising is an affine change of the
+        network's input, the output scale a constant factor); energies with closed
+        forms are left as they are. Exactness (H conserved for skew G, ...) is kept.
+        """
+        rate = ((u1 - u0) / self.dt).pow(2).mean()
+        if not bool(torch.isfinite(rate)) or float(rate) == 0.0:
+            return
+        self.loss_scale.fill_(float(rate))
+        network = self.f if self.mode == "node" else self.H
+        if not isinstance(network, Scaled):
+            return
+        network.output_scale.fill_(1.0)
+        network.standardize_inputs(u0)
+        model_rate = self.time_derivative(u0).pow(2).mean()
+        if bool(torch.isfinite(model_rate)) and float(model_rate) > 0:
+            network.output_scale.fill_(float((rate / model_rate).sqrt()))
+
     def loss(self, u0: Tensor, u1: Tensor) -> Tensor:
-        """Mean squared error of the step u0 → u1, in units of u_t.
+        """Mean squared error of the step u0 → u1, in units of u_t, divided by
+        ``loss_scale`` (the data's mean square u_t after :meth:`calibrate`, else 1).
 
         ``dgnet``: |(u1 − u0)/Δt − G ∇̄H(u1, u0)|², no solve; ``hnn`` and ``node``:
         |(RK4(u0) − u1)/Δt|².
@@ -133,8 +171,10 @@ class EnergyModel(nn.Module):
             )
         if self.mode == "dgnet":
             predicted = self._apply_G(self.discrete_gradient(u1, u0))
-            return ((u1 - u0) / self.dt - predicted).pow(2).mean()
-        return ((rk4_step(self.time_derivative, u0, self.dt) - u1) / self.dt).pow(2).mean()
+            error = (u1 - u0) / self.dt - predicted
+        else:
+            error = (rk4_step(self.time_derivative, u0, self.dt) - u1) / self.dt
+        return error.pow(2).mean() / self.loss_scale.to(error.dtype)
 
     def fit(
         self,
@@ -144,10 +184,14 @@ class EnergyModel(nn.Module):
         lr: float = 1e-3,
         batch_size: int | None = None,
         seed: int = 0,
+        calibrate: bool = True,
     ) -> list[float]:
-        """Adam on :meth:`loss` over the pairs (u0[i], u1[i]); returns the mean loss of
-        each epoch. ``batch_size`` None means full batch. A minimal loop: schedules,
-        checkpoints and logging belong to the caller."""
+        """Adam on :meth:`loss` over the pairs (u0[i], u1[i]), after :meth:`calibrate`
+        on them (unless ``calibrate`` is False); returns the mean loss of each epoch.
+        ``batch_size`` None means full batch. A minimal loop: schedules, checkpoints
+        and logging belong to the caller."""
+        if calibrate:
+            self.calibrate(u0, u1)
         optimizer = torch.optim.Adam(self.parameters(), lr=lr)
         generator = torch.Generator().manual_seed(seed)
         count = u0.shape[0]

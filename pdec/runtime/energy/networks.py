@@ -6,7 +6,11 @@
   point i, the same at every point (translation equivariant), as in DGNet.
 
 Weights are Xavier-normal from ``generator`` (reproducible without touching torch's
-global generator), biases zero.
+global generator), biases zero. :class:`Scaled` is the base of the modules that wrap
+them: the network sees standardised states and its output is multiplied by a scale,
+both set from data before training (see :meth:`EnergyModel.calibrate
+<pdec.runtime.energy.model.EnergyModel.calibrate>`), so that a network initialised for
+O(1) inputs and outputs fits data of any magnitude (KdV: u ≈ −8, δH/δu ≈ 200).
 """
 
 from __future__ import annotations
@@ -15,6 +19,40 @@ import torch
 from torch import nn
 
 from pdec.runtime.network import activation_module
+
+
+class Scaled(nn.Module):
+    """network((u − shift)/spread) · output_scale, with buffers (saved in checkpoints)
+    that start at shift 0, spread 1, output_scale 1, i.e. the bare network.
+
+    Subclasses set ``self.network`` and ``self._layout(u)``, the network's input
+    layout of a batch of states; statistics are per channel: per field on grids, per
+    component of flat states.
+    """
+
+    def _register_scaling(self, channels: tuple[int, ...], dtype: torch.dtype) -> None:
+        self.register_buffer("input_shift", torch.zeros(channels, dtype=dtype))
+        self.register_buffer("input_spread", torch.ones(channels, dtype=dtype))
+        self.register_buffer("output_scale", torch.ones((), dtype=dtype))
+
+    def _layout(self, u: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def _apply_network(self, u: torch.Tensor) -> torch.Tensor:
+        """The network on standardised input, output scaled."""
+        return self.network((self._layout(u) - self.input_shift) / self.input_spread) * (
+            self.output_scale
+        )
+
+    @torch.no_grad()
+    def standardize_inputs(self, u: torch.Tensor) -> None:
+        """Shift and spread from a batch of states: their mean and standard deviation
+        per channel (a spread of 0, a constant channel, is taken as 1)."""
+        x = self._layout(u.detach()).to(self.input_shift.dtype)
+        reduce = [0] + list(range(2, x.ndim))  # all but the channel axis
+        spread = x.std(dim=reduce, keepdim=True)[0]
+        self.input_shift.copy_(x.mean(dim=reduce, keepdim=True)[0])
+        self.input_spread.copy_(torch.where(spread > 0, spread, torch.ones_like(spread)))
 
 
 def _initialize(module: nn.Module, generator: torch.Generator | None) -> None:

@@ -1,6 +1,12 @@
 """Training an energy model on trajectory data: pairs of states one step Δt apart,
 minibatch Adam, a progress bar, atomic checkpoints, and a stop on NaN.
 
+A fresh run first calls the model's ``calibrate(u0, u1)`` (data-dependent
+initialisation: standardised network inputs, output and loss scaled to the data's u_t;
+see :meth:`pdec.runtime.energy.model.EnergyModel.calibrate`) on at most
+``CALIBRATION_PAIRS`` pairs spread evenly over the data; the loss is then relative (1 =
+no better than u_t = 0). A resumed run keeps the calibration in its checkpoint.
+
 Every step draws ``batch_size`` pairs with a generator seeded by (seed, step), so a
 resumed run draws the same batches as an uninterrupted one.
 
@@ -27,7 +33,8 @@ from pdec.runtime.checkpoint import write_atomic
 from pdec.runtime.errors import CheckpointError, TrainingDiverged
 
 FORMAT = "pdec-energy"
-VERSION = 1
+VERSION = 2  # 2: the calibration buffers (input_shift, input_spread, output_scale, loss_scale)
+CALIBRATION_PAIRS = 4096
 
 
 def trajectory_pairs(u: Tensor) -> tuple[Tensor, Tensor]:
@@ -50,6 +57,7 @@ def train_pairs(
     save: Callable[[dict], None] | None = None,
     checkpoint_every: int = 0,
     progress=None,
+    calibrate: bool = True,
 ) -> dict:
     """Adam on ``model.loss`` over random minibatches of the pairs, up to ``steps``
     steps in all; returns the training state (step, history, optimizer, seconds).
@@ -57,8 +65,13 @@ def train_pairs(
     ``start`` is a state from an earlier run (resume); ``save(state)`` is called every
     ``checkpoint_every`` steps and at the end; ``progress.advance(step, loss)`` after
     each step. A non-finite loss raises :class:`TrainingDiverged` before the step is
-    taken (the last checkpoint stays good).
+    taken (the last checkpoint stays good). ``calibrate`` False skips the calibration
+    of a fresh run.
     """
+    if start is None and calibrate and hasattr(model, "calibrate"):
+        spread = torch.linspace(0, u0.shape[0] - 1, min(u0.shape[0], CALIBRATION_PAIRS))
+        chosen = spread.round().long()
+        model.calibrate(u0[chosen], u1[chosen])
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     state = {"step": 0, "history": [], "seconds": 0.0}
     if start is not None:

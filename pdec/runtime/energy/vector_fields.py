@@ -7,12 +7,12 @@ mirror :mod:`pdec.runtime.energy.energies`, so that a baseline is one flag away.
 from __future__ import annotations
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
-from pdec.runtime.energy.networks import grid_network, perceptron
+from pdec.runtime.energy.networks import Scaled, grid_network, perceptron
 
 
-class MLPVectorField(nn.Module):
+class MLPVectorField(Scaled):
     """f(u) = MLP(u) for states of ``n_state`` values; the output has u's shape."""
 
     def __init__(
@@ -29,12 +29,16 @@ class MLPVectorField(nn.Module):
         self.network = perceptron(
             n_state, n_state, depth, width, activation, dtype=dtype, generator=generator
         )
+        self._register_scaling((n_state,), dtype)
+
+    def _layout(self, u: Tensor) -> Tensor:
+        return u.reshape(u.shape[0], -1)
 
     def forward(self, u: Tensor) -> Tensor:
-        return self.network(u.reshape(u.shape[0], -1)).reshape(u.shape)
+        return self._apply_network(u).reshape(u.shape)
 
 
-class GridVectorField(nn.Module):
+class GridVectorField(Scaled):
     """f(u)_i = network(u_{i−k..i+k}) on a periodic grid; the output has u's shape."""
 
     def __init__(
@@ -60,6 +64,10 @@ class GridVectorField(nn.Module):
             dtype=dtype,
             generator=generator,
         )
+        self._register_scaling((fields, 1), dtype)
+
+    def _layout(self, u: Tensor) -> Tensor:
+        return u.reshape(u.shape[0], self.fields, -1)
 
     def forward(self, u: Tensor) -> Tensor:
-        return self.network(u.reshape(u.shape[0], self.fields, -1)).reshape(u.shape)
+        return self._apply_network(u).reshape(u.shape)
