@@ -164,7 +164,7 @@ def show(
 def compile_command(
     file: SpecFile,
     target: Annotated[
-        str, typer.Option("--target", "-t", help="pinn or energy (operator: coming).")
+        str, typer.Option("--target", "-t", help="pinn, energy or operator.")
     ] = "pinn",
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the module to.")] = Path(
         "."
@@ -239,11 +239,20 @@ def _pinn_only(command: str, target: str) -> None:
 @app.command()
 def train(
     file: SpecFile,
-    target: Annotated[str, typer.Option("--target", "-t", help="pinn or energy.")] = "pinn",
+    target: Annotated[
+        str, typer.Option("--target", "-t", help="pinn, energy or operator.")
+    ] = "pinn",
     steps: Annotated[int | None, typer.Option("--steps", help="Adam steps.")] = None,
+    epochs: Annotated[
+        int | None, typer.Option("--epochs", help="Operator target: passes over the pairs.")
+    ] = None,
     data: Annotated[
         Path | None,
-        typer.Option("--data", help="Energy target: trajectories (NPZ from `pdec data`)."),
+        typer.Option(
+            "--data",
+            help="Energy target: trajectories; operator target: input/output pairs "
+            "(NPZ from `pdec data`).",
+        ),
     ] = None,
     mode: Annotated[
         str, typer.Option("--mode", help="Energy target: dgnet, hnn or node.")
@@ -280,6 +289,9 @@ def train(
 
     if target == "energy":
         _train_energy(file, data, mode, steps, sets, out, resume)
+        return
+    if target == "operator":
+        _train_operator(file, data, steps, epochs, sets, out, resume)
         return
     _pinn_only("train", target)
     spec = pdec.load(file)
@@ -379,10 +391,16 @@ def eval_command(
             "--reference", "-r", help="CSV or NPZ with columns named after coordinates and fields."
         ),
     ] = None,
-    target: Annotated[str, typer.Option("--target", "-t", help="pinn or energy.")] = "pinn",
+    target: Annotated[
+        str, typer.Option("--target", "-t", help="pinn, energy or operator.")
+    ] = "pinn",
     data: Annotated[
         Path | None,
-        typer.Option("--data", help="Energy target: trajectories (NPZ) to roll out against."),
+        typer.Option(
+            "--data",
+            help="Energy target: trajectories (NPZ) to roll out against; operator target: "
+            "pairs to predict.",
+        ),
     ] = None,
 ) -> None:
     """Relative L2 error of a trained model against the spec's `reference` or a data file;
@@ -395,6 +413,11 @@ def eval_command(
         from pdec.energy_commands import evaluate
 
         evaluate(pdec.load(file), checkpoint, _energy_data(data), _console())
+        return
+    if target == "operator":
+        from pdec.operator_commands import evaluate as evaluate_operator
+
+        evaluate_operator(pdec.load(file), checkpoint, _operator_pairs(data), _console())
         return
     _pinn_only("eval", target)
     spec = pdec.load(file)
@@ -457,6 +480,28 @@ def _train_energy(file, data, mode, steps, sets, out, resume) -> None:
     run = out or Path("runs") / f"{spec.name}-energy-{mode}"
     options = _parse_sets(sets or [])
     train_energy(spec, _energy_data(data), mode, steps, options, run, resume, _console())
+
+
+def _operator_pairs(data: Path | None) -> Path:
+    if data is None:
+        raise SpecError(
+            "the operator target learns from input/output pairs: give --data FILE.npz",
+            None,
+            "make them with `pdec data FILE --n 100 --res 64 -o FILE.npz`",
+        )
+    return data
+
+
+def _train_operator(file, data, steps, epochs, sets, out, resume) -> None:
+    """`pdec train --target operator` (see pdec.operator_commands)."""
+    from pdec.operator_commands import train as train_operator
+
+    if steps is not None:
+        raise typer.BadParameter("the operator target trains in epochs: use --epochs N")
+    spec = pdec.load(file)
+    run = out or Path("runs") / f"{spec.name}-operator"
+    options = _parse_sets(sets or [])
+    train_operator(spec, _operator_pairs(data), epochs, options, run, resume, _console())
 
 
 def main() -> None:

@@ -286,6 +286,14 @@ def load_operator_data(path: str | Path, spec=None) -> OperatorData:
     )
     if spec_ir is not None:
         dims = len(_spec_space(spec_ir))
+        wanted = tuple(v.name for v in _spec_space(spec_ir))
+        stored = _strings(arrays, "space")
+        if stored and stored != wanted:
+            raise OperatorDataError(
+                f"{path.name} is on a grid in ({', '.join(stored)}), the spec {spec_ir.name} "
+                f"in ({', '.join(wanted)})",
+                hint="generate the data from this spec: pdec data SPEC --n N --res R",
+            )
         if inputs.ndim != dims + 2 or outputs.ndim != dims + 2:
             raise OperatorDataError(
                 f"{path.name}: inputs {inputs.shape}, outputs {outputs.shape}; the spec "

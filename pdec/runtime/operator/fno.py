@@ -30,10 +30,34 @@ from torch.nn import functional
 from pdec.runtime.operator.spectral_convolution import SpectralConvolution
 
 
-def pointwise(in_channels: int, out_channels: int, dim: int) -> nn.Module:
-    """A linear map of the channels at every grid point (a 1×…×1 convolution)."""
-    convolution = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}[dim]
-    return convolution(in_channels, out_channels, kernel_size=1)
+class Pointwise(nn.Module):
+    """A linear map of the channels at every grid point (a 1×…×1 convolution), as one
+    batched matrix product over the flattened grid: y_b = W x_b + c, with x_b of shape
+    (in, points). In the FNO's training step on one CPU thread (torch 2.13) the
+    pointwise maps took about half the time of 1×1 convolutions, whose mkldnn backward
+    had dominated the profile.
+
+    >>> Pointwise(3, 5)(torch.randn(2, 3, 8, 4)).shape
+    torch.Size([2, 5, 8, 4])
+    """
+
+    def __init__(self, in_channels: int, out_channels: int):
+        super().__init__()
+        self.in_channels, self.out_channels = in_channels, out_channels
+        # nn.Linear's initialisation (what a 1×1 convolution has too)
+        linear = nn.Linear(in_channels, out_channels)
+        self.weight = nn.Parameter(linear.weight.detach().clone())
+        self.bias = nn.Parameter(linear.bias.detach().clone()[:, None])
+
+    def forward(self, v: torch.Tensor) -> torch.Tensor:
+        batch, _, *grid = v.shape
+        flat = v.reshape(batch, self.in_channels, -1)
+        weight = self.weight.expand(batch, *self.weight.shape)
+        out = torch.baddbmm(self.bias, weight, flat)
+        return out.view(batch, self.out_channels, *grid)
+
+    def extra_repr(self) -> str:
+        return f"{self.in_channels}, {self.out_channels}"
 
 
 def grid_coordinates(
@@ -97,13 +121,13 @@ class FourierNeuralOperator(nn.Module):
         self.coordinates = coordinates
         self.in_channels, self.out_channels, self.width = in_channels, out_channels, width
         lifted = in_channels + (sum(2 if p else 1 for p in self.periodic) if coordinates else 0)
-        self.lift = pointwise(lifted, width, dim)
+        self.lift = Pointwise(lifted, width)
         self.spectral = nn.ModuleList(
             SpectralConvolution(width, width, self.modes) for _ in range(layers)
         )
-        self.skip = nn.ModuleList(pointwise(width, width, dim) for _ in range(layers))
+        self.skip = nn.ModuleList(Pointwise(width, width) for _ in range(layers))
         self.project = nn.Sequential(
-            pointwise(width, projection, dim), nn.GELU(), pointwise(projection, out_channels, dim)
+            Pointwise(width, projection), nn.GELU(), Pointwise(projection, out_channels)
         )
 
     def forward(self, a: torch.Tensor) -> torch.Tensor:

@@ -22,7 +22,6 @@ the training grid.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 
 import numpy as np
@@ -33,6 +32,7 @@ from pdec.errors import SpecError
 from pdec.runtime.operator.derivatives import grid_derivative
 from pdec.runtime.operator.fno import FourierNeuralOperator, grid_coordinates
 from pdec.runtime.operator.mollifier import mollified_derivative
+from pdec.runtime.operator.training import relative_l2, train_epochs
 
 DERIVATIVES = ("default", "finite_difference", "mollifier")
 
@@ -219,39 +219,11 @@ class OperatorModel(nn.Module):
             )
         self.check_grid(a)
         self._set_scales(a, u)
-        extra = self._tensor(physics_inputs) if physics_inputs is not None else a[:0]
-        optimizer = torch.optim.Adam(self.parameters(), lr=lr, weight_decay=weight_decay)
-        scheduler = torch.optim.lr_scheduler.StepLR(
-            optimizer, step_size=step_every or max(1, epochs // 5), gamma=gamma
-        )
-        generator = torch.Generator().manual_seed(seed)
-        history = []
-        for epoch in range(epochs):
-            start = time.perf_counter()
-            order = torch.randperm(a.shape[0], generator=generator)
-            totals = {"data": 0.0, "physics": 0.0}
-            for batch in order.split(batch_size):
-                optimizer.zero_grad()
-                predicted = self(a[batch])
-                data = relative_l2(predicted, u[batch]).mean()
-                loss = data
-                if physics:
-                    residual = self.physics_loss(a[batch], predicted)
-                    if extra.shape[0]:
-                        more = torch.randint(extra.shape[0], (len(batch),), generator=generator)
-                        residual = residual + self.physics_loss(extra[more], self(extra[more]))
-                    loss = loss + physics * residual
-                    totals["physics"] += residual.item() * len(batch)
-                loss.backward()
-                optimizer.step()
-                totals["data"] += data.item() * len(batch)
-            scheduler.step()
-            record = {k: v / a.shape[0] for k, v in totals.items()}
-            record.update(epoch=epoch + 1, seconds=time.perf_counter() - start)
-            history.append(record)
-            if callback is not None:
-                callback(record)
-        return history
+        extra = self._tensor(physics_inputs) if physics_inputs is not None else None
+        options = dict(epochs=epochs, batch_size=batch_size, lr=lr, step_every=step_every or 0)
+        options.update(gamma=gamma, weight_decay=weight_decay, physics=physics, seed=seed)
+        state = train_epochs(self, a, u, physics_inputs=extra, callback=callback, **options)
+        return state["history"]
 
     @torch.no_grad()
     def evaluate(self, inputs, outputs, batch_size: int = 50) -> float:
@@ -276,12 +248,6 @@ class OperatorModel(nn.Module):
             self.input_mean.copy_(a.mean(axes, keepdim=True))
             self.input_scale.copy_(a.std(axes, keepdim=True).clamp_min(1e-12))
             self.output_scale.copy_(u.std(axes, keepdim=True).clamp_min(1e-12))
-
-
-def relative_l2(predicted: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """‖predicted − target‖ / ‖target‖ per instance (over channels and grid)."""
-    difference = (predicted - target).flatten(1).norm(dim=1)
-    return difference / target.flatten(1).norm(dim=1).clamp_min(1e-30)
 
 
 def distance_factor(x: torch.Tensor, lo: float, hi: float) -> torch.Tensor:

@@ -105,3 +105,30 @@ def test_rejects_bad_modes(modes):
 def test_rejects_wrong_channels():
     with pytest.raises(ValueError, match="expected"):
         SpectralConvolution(2, 2, (3,))(torch.randn(1, 3, 16))
+
+
+@pytest.mark.parametrize(
+    ("modes", "grid"), [((3,), (10,)), ((3,), (7,)), ((2, 3), (6, 7)), ((4, 3), (6, 5))], ids=str
+)
+def test_gradients_match_finite_differences(modes, grid):
+    """The pruned transforms and the hand-written rfft backward (LowRfft) against
+    finite differences, for the input and the weights, on even, odd and coarse grids."""
+    layer = random_layer(2, 2, modes)
+    v = torch.randn(1, 2, *grid, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda v, w: _with_weight(layer, w)(v), (v, layer.weight))
+
+
+def _with_weight(layer, weight):
+    def apply(v):
+        return torch.func.functional_call(layer, {"weight": weight}, (v,))
+
+    return apply
+
+
+def test_pointwise_is_a_one_by_one_convolution():
+    from pdec.runtime.operator.fno import Pointwise
+
+    layer = Pointwise(3, 4)
+    v = torch.randn(2, 3, 5, 6)
+    want = torch.nn.functional.conv2d(v, layer.weight[:, :, None, None], layer.bias[:, 0])
+    assert torch.allclose(layer(v), want, atol=1e-6)

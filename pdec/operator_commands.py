@@ -1,0 +1,318 @@
+"""What ``pdec train`` and ``pdec eval`` do with ``--target operator``.
+
+``train``: load the pairs (``pdec data`` NPZ, checked against the spec), hold out the
+last ``test_fraction`` of them, build the generated ``<Model>Operator`` (FNO; PINO with
+``physics`` > 0), train it for ``--epochs``, and write to the run folder:
+
+- ``checkpoints/checkpoint.pt`` (atomic, every ``checkpoint_every`` epochs and at the
+  end; ``--resume`` continues from it exactly) and ``model.pt`` (the trained model;
+  ``pdec eval --checkpoint``);
+- ``summary.json`` (options, relative L2 on the training and held-out pairs) and
+  ``history.json`` (loss per epoch);
+- ``prediction.png``: input, prediction, truth and error for the first held-out pair.
+
+``eval``: rebuild the model from a checkpoint and report its relative L2 on all pairs of
+a data file — on any grid of the spec's domain, as the FNO is resolution-independent —
+with the same plot beside the checkpoint (``eval/prediction.png``).
+
+Options (``--set key=value``): the model's keyword arguments (modes, e.g. ``modes=12``
+or ``modes=12x8``; width, layers, projection, padding, derivatives, mollifier_radius,
+seed) and the training options epochs, batch_size, lr, step_every, gamma,
+weight_decay, physics, test_fraction, checkpoint_every.
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import torch
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from pdec.errors import DataError
+from pdec.reference.operator_data import OperatorData, load_operator_data
+from pdec.runtime.errors import OptionsError
+from pdec.runtime.operator.plots import plot_instance
+from pdec.runtime.operator.training import (
+    TRAINING_OPTIONS,
+    load_model,
+    read_checkpoint,
+    relative_l2,
+    save_checkpoint,
+    train_epochs,
+)
+
+RUN_OPTIONS = {"test_fraction": 0.1, "checkpoint_every": 10}
+FIXED = ("self", "dtype")
+
+
+class TooFewPairsError(DataError):
+    """Operator data with too few pairs to train on and to hold some out."""
+
+
+def train(
+    spec,
+    data_path: Path,
+    epochs: int | None,
+    sets: dict,
+    run: Path,
+    resume: bool,
+    console: Console,
+) -> dict:
+    """``pdec train FILE --target operator --data FILE.npz``; returns the summary."""
+    from pdec.compile import generate_module, import_class
+
+    data = load_operator_data(data_path, spec=spec)
+    module = generate_module(spec, "operator")
+    Model = import_class(spec, module, run)
+    config, options = _split_options(Model, sets)
+    if epochs is not None:
+        options["epochs"] = epochs
+    checkpoint = run / "checkpoints" / "checkpoint.pt"
+    start = None
+    if resume and checkpoint.is_file():
+        start = read_checkpoint(checkpoint)
+        model = load_model(Model, checkpoint, start)
+        config = dict(start["config"])  # the checkpoint's model, not new --set values
+        given = {k: v for k, v in options.items() if k in sets or k == "epochs"}
+        options = {**start.get("options", {}), **given}
+        console.print(f"resuming from {checkpoint} at epoch {start['epoch']}")
+    else:
+        model = Model(**config)
+    train_set, test_set = _split(data, options["test_fraction"])
+    a = model._tensor(train_set.inputs)
+    u = model._tensor(train_set.outputs)
+    model.check_grid(a)
+    if start is None:
+        model._set_scales(a, u)
+    parameters = sum(p.numel() for p in model.parameters())
+    kind = "PINO" if options["physics"] else "FNO"
+    console.print(
+        f"[bold]training {module.class_name}[/bold] ({kind}) — {parameters:,} parameters, "
+        f"{a.shape[0]} training pairs, {test_set.inputs.shape[0]} held out, grid "
+        f"{'×'.join(map(str, data.grid))}, run folder {run}"
+    )
+    training = {k: options[k] for k in TRAINING_OPTIONS}
+    with _ProgressBar(options["epochs"], start["epoch"] if start else 0) as bar:
+        state = train_epochs(
+            model,
+            a,
+            u,
+            **training,
+            seed=int(config.get("seed", 0)),
+            start=start,
+            save=lambda s: save_checkpoint(checkpoint, model, config, s, options=options),
+            checkpoint_every=options["checkpoint_every"],
+            callback=bar.advance,
+        )
+    save_checkpoint(run / "model.pt", model, config)
+    history = state["history"]
+    summary = {
+        "spec": spec.name,
+        "model": module.class_name,
+        "data": str(data_path),
+        "grid": list(data.grid),
+        "config": config,
+        "options": options,
+        "epochs": state["epoch"],
+        "seconds": sum(r["seconds"] for r in history),
+        "final_loss": history[-1]["data"] if history else None,
+        "train_pairs": int(a.shape[0]),
+        "train_error": _error(model, train_set),
+    }
+    summary.update(_judge(model, test_set, run, spec.name, "held-out", console))
+    _table(summary, console)
+    _write_json(run / "summary.json", summary)
+    _write_json(run / "history.json", {"epochs": history})
+    console.print(f"model: {run / 'model.pt'}")
+    return summary
+
+
+def evaluate(spec, checkpoint: Path, data_path: Path, console: Console) -> dict:
+    """``pdec eval FILE --target operator --checkpoint model.pt --data FILE.npz``."""
+    from pdec.compile import compile as compile_spec
+
+    saved = read_checkpoint(checkpoint)
+    Model = compile_spec(spec, target="operator")
+    model = load_model(Model, checkpoint, saved)
+    data = load_operator_data(data_path, spec=spec)
+    model.check_grid(model._tensor(data.inputs[:1]))
+    summary = {
+        "spec": spec.name,
+        "model": Model.__name__,
+        "checkpoint": str(checkpoint),
+        "data": str(data_path),
+        "grid": list(data.grid),
+    }
+    summary.update(_judge(model, data, checkpoint.parent / "eval", spec.name, "", console))
+    _table(summary, console)
+    return summary
+
+
+# ---- data and options ------------------------------------------------------------------------
+
+
+def _split(data: OperatorData, fraction: float) -> tuple[OperatorData, OperatorData]:
+    """The last ``fraction`` of the pairs (at least one) held out."""
+    count = data.inputs.shape[0]
+    held = max(1, round(fraction * count)) if fraction > 0 else 0
+    if count - held < 1:
+        raise TooFewPairsError(
+            f"{count} pair(s) in the data: too few to train on and hold {held} out",
+            None,
+            "generate more (pdec data SPEC --n 100 --res 64) or --set test_fraction=0",
+        )
+    if held == 0:
+        return data, data
+    return _subset(data, slice(0, count - held)), _subset(data, slice(count - held, count))
+
+
+def _subset(data: OperatorData, rows: slice) -> OperatorData:
+    from dataclasses import replace
+
+    return replace(data, inputs=data.inputs[rows], outputs=data.outputs[rows])
+
+
+def _split_options(Model, sets: dict) -> tuple[dict, dict]:
+    """--set values: the model's keyword arguments, and training and run options."""
+    model_keys = [p for p in inspect.signature(Model.__init__).parameters if p not in FIXED]
+    defaults = {**TRAINING_OPTIONS, **RUN_OPTIONS}
+    valid = sorted(set(model_keys) | set(defaults))
+    unknown = [key for key in sets if key not in valid]
+    if unknown:
+        lines = []
+        for key in unknown:
+            near = difflib.get_close_matches(key, valid, n=1)
+            guess = f" (did you mean {near[0]!r}?)" if near else ""
+            lines.append(f"  {key}: unknown option{guess}")
+        raise OptionsError(
+            "invalid operator-target options:\n"
+            + "\n".join(lines)
+            + "\nvalid options: "
+            + ", ".join(valid)
+        )
+    options = dict(defaults)
+    for key, default in defaults.items():
+        if key in sets:
+            try:
+                options[key] = type(default)(sets[key])
+            except (TypeError, ValueError):
+                raise OptionsError(
+                    f"{key}={sets[key]!r}: expected a {type(default).__name__}"
+                ) from None
+    if not 0 <= options["test_fraction"] < 1:
+        raise OptionsError(f"test_fraction must be in [0, 1), got {options['test_fraction']}")
+    for key in ("epochs", "batch_size"):
+        if options[key] < 1:
+            raise OptionsError(f"{key} must be at least 1, got {options[key]}")
+    config = {k: v for k, v in sets.items() if k in model_keys}
+    if isinstance(config.get("modes"), tuple | list):
+        config["modes"] = list(config["modes"])  # plain data in the checkpoint
+    return config, options
+
+
+# ---- judging ---------------------------------------------------------------------------------
+
+
+@torch.no_grad()
+def _predict(model, data: OperatorData, batch_size: int = 50) -> torch.Tensor:
+    a = model._tensor(data.inputs)
+    return torch.cat([model(a[i : i + batch_size]) for i in range(0, a.shape[0], batch_size)])
+
+
+def _error(model, data: OperatorData) -> float:
+    return float(relative_l2(_predict(model, data), model._tensor(data.outputs)).mean())
+
+
+def _judge(model, data: OperatorData, folder: Path, name: str, which: str, console) -> dict:
+    predicted = _predict(model, data)
+    errors = relative_l2(predicted, model._tensor(data.outputs))
+    label = f"{which} pair" if which else "pair"
+    path = plot_instance(
+        folder / "prediction.png",
+        data.inputs[0],
+        predicted[0].numpy(),
+        data.outputs[0],
+        data.input_names,
+        data.output_names,
+        data.coordinates,
+        title=f"{name}: first {label} (relative L2 {float(errors[0]):.2e})",
+    )
+    console.print(f"plot: {path}")
+    return {
+        "pairs": int(data.inputs.shape[0]),
+        "error": float(errors.mean()),
+        "error_max": float(errors.max()),
+        "plots": [str(path)],
+    }
+
+
+def _table(summary: dict, console: Console) -> None:
+    grid = "×".join(map(str, summary["grid"]))
+    table = Table(title=f"{summary['spec']} ({summary['model']}): summary")
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    if "epochs" in summary:
+        table.add_row("epochs", str(summary["epochs"]))
+        table.add_row("training time", f"{summary['seconds']:.1f} s")
+        table.add_row("final loss (relative L2, training batches)", _format(summary["final_loss"]))
+        table.add_row(f"relative L2, {summary['train_pairs']} training pairs", _format(
+            summary["train_error"]))  # fmt: skip
+        which = "held-out pairs"
+    else:
+        which = "pairs"
+    table.add_row(f"relative L2, {summary['pairs']} {which} ({grid})", _format(summary["error"]))
+    table.add_row("relative L2, worst pair", _format(summary["error_max"]))
+    console.print(table)
+
+
+def _format(value) -> str:
+    return "–" if value is None else f"{value:.3e}"
+
+
+class _ProgressBar:
+    """A rich progress bar over epochs on stderr when it is a terminal; inert otherwise."""
+
+    def __init__(self, total: int, completed: int):
+        console = Console(stderr=True)
+        self.progress = None
+        if console.is_terminal:
+            self.progress = Progress(
+                TextColumn("[bold]train"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[loss]}"),
+                TimeElapsedColumn(),
+                console=console,
+            )
+            self.task = self.progress.add_task("train", total=total, completed=completed, loss="")
+
+    def __enter__(self):
+        if self.progress is not None:
+            self.progress.start()
+        return self
+
+    def __exit__(self, *exc):
+        if self.progress is not None:
+            self.progress.stop()
+
+    def advance(self, record: dict) -> None:
+        if self.progress is not None:
+            self.progress.update(self.task, advance=1, loss=f"loss {record['data']:.3e}")
+
+
+def _write_json(path: Path, data) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(handle, "w") as file:
+        json.dump(data, file, indent=2, default=str)
+    os.replace(temporary, path)
+
+
+__all__ = ["TooFewPairsError", "evaluate", "train"]

@@ -1,0 +1,184 @@
+"""The operator models' training loop, with checkpoints that resume exactly.
+
+:func:`train_epochs` runs Adam on the relative L2 data loss (Li et al.) plus
+``physics`` × the mean squared grid residual (PINO), halving the learning rate every
+``step_every`` epochs, over shuffled batches of the training pairs. Everything a
+resumed run needs — weights, Adam's moments, the schedule, the shuffling generator, the
+epoch and the history — is in :func:`training_state`, plain data that
+``torch.load(weights_only=True)`` reads back; ``save`` is called with it every
+``checkpoint_every`` epochs and after the last.
+
+``OperatorModel.fit`` is this loop without checkpoints; ``pdec train --target operator``
+(:mod:`pdec.operator_commands`) adds them and a progress bar.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+import torch
+
+from pdec.runtime import checkpoint
+from pdec.runtime.errors import TrainingDiverged
+
+TRAINING_OPTIONS = {
+    "epochs": 100,
+    "batch_size": 20,
+    "lr": 1e-3,
+    "step_every": 0,  # 0: epochs / 5
+    "gamma": 0.5,
+    "weight_decay": 1e-4,
+    "physics": 0.0,
+}
+
+
+def train_epochs(
+    model,
+    a: torch.Tensor,
+    u: torch.Tensor,
+    epochs: int = 100,
+    batch_size: int = 20,
+    lr: float = 1e-3,
+    step_every: int = 0,
+    gamma: float = 0.5,
+    weight_decay: float = 1e-4,
+    physics: float = 0.0,
+    physics_inputs: torch.Tensor | None = None,
+    seed: int = 0,
+    start: dict | None = None,
+    save: Callable[[dict], None] | None = None,
+    checkpoint_every: int = 0,
+    callback: Callable[[dict], None] | None = None,
+) -> dict:
+    """Train ``model`` on inputs ``a`` and outputs ``u`` (scales already set) up to epoch
+    ``epochs``, from ``start`` (a :func:`training_state`) or from scratch; returns the
+    final training state. ``callback`` gets one record per epoch (loss terms, seconds)."""
+    extra = physics_inputs if physics_inputs is not None else a[:0]
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+    scheduler = torch.optim.lr_scheduler.StepLR(
+        optimizer, step_size=step_every or max(1, epochs // 5), gamma=gamma
+    )
+    generator = torch.Generator().manual_seed(seed)
+    history: list[dict] = []
+    first = 0
+    if start is not None:
+        model.load_state_dict(start["state"])
+        optimizer.load_state_dict(start["optimizer"])
+        scheduler.load_state_dict(start["scheduler"])
+        generator.set_state(start["generator"])
+        history, first = list(start["history"]), int(start["epoch"])
+    for epoch in range(first, epochs):
+        tic = time.perf_counter()
+        order = torch.randperm(a.shape[0], generator=generator)
+        totals = {"data": 0.0, "physics": 0.0}
+        for batch in order.split(batch_size):
+            optimizer.zero_grad()
+            predicted = model(a[batch])
+            data = relative_l2(predicted, u[batch]).mean()
+            loss = data
+            if physics:
+                residual = model.physics_loss(a[batch], predicted)
+                if extra.shape[0]:
+                    more = torch.randint(extra.shape[0], (len(batch),), generator=generator)
+                    residual = residual + model.physics_loss(extra[more], model(extra[more]))
+                loss = loss + physics * residual
+                totals["physics"] += residual.item() * len(batch)
+            if not math.isfinite(loss.item()):
+                raise TrainingDiverged(
+                    f"the loss became {loss.item()} in epoch {epoch + 1}"
+                    + (" (the last good checkpoint is kept)" if save else "")
+                    + "; lower lr (--set lr=...) or the physics weight",
+                    step=epoch + 1,
+                    phase="adam",
+                    terms=["data", "physics"] if physics else ["data"],
+                    checkpoint=None,
+                )
+            loss.backward()
+            optimizer.step()
+            totals["data"] += data.item() * len(batch)
+        scheduler.step()
+        record = {k: v / a.shape[0] for k, v in totals.items()}
+        record.update(epoch=epoch + 1, seconds=time.perf_counter() - tic)
+        history.append(record)
+        if callback is not None:
+            callback(record)
+        last = epoch + 1 == epochs
+        if save is not None and (
+            last or (checkpoint_every and (epoch + 1) % checkpoint_every == 0)
+        ):
+            save(training_state(model, optimizer, scheduler, generator, epoch + 1, history))
+    return training_state(model, optimizer, scheduler, generator, max(first, epochs), history)
+
+
+def training_state(model, optimizer, scheduler, generator, epoch, history) -> dict:
+    """Plain data (tensors, numbers, lists, dicts) for ``torch.load(weights_only=True)``."""
+    return {
+        "state": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+        "optimizer": optimizer.state_dict(),
+        "scheduler": scheduler.state_dict(),
+        "generator": generator.get_state(),
+        "epoch": epoch,
+        "history": history,
+    }
+
+
+def relative_l2(predicted: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """‖predicted − target‖ / ‖target‖ per instance (over channels and grid)."""
+    difference = (predicted - target).flatten(1).norm(dim=1)
+    return difference / target.flatten(1).norm(dim=1).clamp_min(1e-30)
+
+
+# ---- files ---------------------------------------------------------------------------------
+
+MODEL_FORMAT = "pdec-operator-model"
+CHECKPOINT_FORMAT = "pdec-operator-checkpoint"
+
+
+def save_checkpoint(path, model, config: dict, state: dict | None = None, **extra) -> None:
+    """The model (``state`` is None: a model file) or a training checkpoint, written
+    atomically: {"format", "version", "spec_name", "spec_sha256", "model_class",
+    "config" (the model's keyword arguments), "state"} plus, for a checkpoint, the
+    :func:`training_state` entries and ``extra`` (such as the run's options)."""
+    data = {
+        "format": MODEL_FORMAT if state is None else CHECKPOINT_FORMAT,
+        "version": checkpoint.VERSION,
+        "spec_name": model.spec_name,
+        "spec_sha256": model.spec_sha256,
+        "model_class": type(model).__name__,
+        "config": {k: str(v) if isinstance(v, torch.dtype) else v for k, v in config.items()},
+        "state": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+        **(state or {}),
+        **extra,
+    }
+    checkpoint.write_atomic(data, path)
+
+
+def read_checkpoint(path) -> dict:
+    """A model file or training checkpoint written by :func:`save_checkpoint`."""
+    return checkpoint.read(path, formats=(MODEL_FORMAT, CHECKPOINT_FORMAT))
+
+
+def load_model(Model, path, data: dict | None = None):
+    """Rebuild a generated operator class's model from a file of :func:`save_checkpoint`,
+    refusing one written for another version of the spec."""
+    data = data if data is not None else read_checkpoint(path)
+    checkpoint.check_spec(data, Model.spec_sha256, path, hint="retrain with this spec")
+    config = dict(data["config"])
+    if isinstance(config.get("dtype"), str):
+        config["dtype"] = getattr(torch, config["dtype"].removeprefix("torch."))
+    model = Model(**config)
+    model.load_state_dict(data["state"])
+    return model
+
+
+__all__ = [
+    "TRAINING_OPTIONS",
+    "load_model",
+    "read_checkpoint",
+    "relative_l2",
+    "save_checkpoint",
+    "train_epochs",
+    "training_state",
+]
