@@ -23,20 +23,17 @@ from __future__ import annotations
 
 import difflib
 import inspect
-import json
 import math
-import os
-import tempfile
 import warnings
 from pathlib import Path
 
 import numpy as np
 import torch
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from pdec.errors import SpecError
+from pdec.report import write_json
 from pdec.runtime.energy.evaluation import masses, metrics, roll_out, series
 from pdec.runtime.energy.plots import plot_energy, plot_spacetime
 from pdec.runtime.energy.training import (
@@ -47,6 +44,7 @@ from pdec.runtime.energy.training import (
     trajectory_pairs,
 )
 from pdec.runtime.errors import OptionsError
+from pdec.runtime.progress import ProgressBar
 
 TRAINING_OPTIONS = {"lr": 1e-3, "batch_size": 200, "checkpoint_every": 500, "test_fraction": 0.1}
 FIXED = ("self", "n", "dt", "mode", "options")  # set from the data and --mode, not --set
@@ -101,7 +99,7 @@ def train(
         f"{u0.shape[0]} pairs from {train_u.shape[0]} trajectories, n = "
         f"{config.get('n', '–')}, dt = {data.dt:g}, run folder {run}"
     )
-    with _ProgressBar(steps, start["step"] if start else 0) as bar:
+    with ProgressBar(steps, start["step"] if start else 0, phase="train") as bar:
         state = train_pairs(
             model,
             u0,
@@ -113,7 +111,7 @@ def train(
             start=start,
             save=lambda s: save_checkpoint(checkpoint, model, config, s),
             checkpoint_every=options["checkpoint_every"],
-            progress=bar,
+            progress=lambda step, loss: bar.advance("train", f"loss {loss:.3e}"),
         )
     save_checkpoint(run / "model.pt", model, config)
     summary = {
@@ -128,8 +126,8 @@ def train(
     }
     summary["rollout"] = _judge(model, test_u, data, run, spec.name, console)
     _table(summary, console)
-    _write_json(run / "summary.json", summary)
-    _write_json(run / "history.json", {"loss": state["history"]})
+    write_json(run / "summary.json", summary)
+    write_json(run / "history.json", {"loss": state["history"]})
     console.print(f"model: {run / 'model.pt'}")
     return summary
 
@@ -276,42 +274,3 @@ def _table(summary: dict, console: Console) -> None:
 
 def _format(value) -> str:
     return "–" if value is None else f"{value:.3e}"
-
-
-class _ProgressBar:
-    """A rich progress bar on stderr when it is a terminal; inert otherwise."""
-
-    def __init__(self, total: int, completed: int):
-        console = Console(stderr=True)
-        self.progress = None
-        if console.is_terminal:
-            self.progress = Progress(
-                TextColumn("[bold]train"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("{task.fields[loss]}"),
-                TimeElapsedColumn(),
-                console=console,
-            )
-            self.task = self.progress.add_task("train", total=total, completed=completed, loss="")
-
-    def __enter__(self):
-        if self.progress is not None:
-            self.progress.start()
-        return self
-
-    def __exit__(self, *exc):
-        if self.progress is not None:
-            self.progress.stop()
-
-    def advance(self, step: int, loss: float) -> None:
-        if self.progress is not None:
-            self.progress.update(self.task, advance=1, loss=f"loss {loss:.3e}")
-
-
-def _write_json(path: Path, data) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(handle, "w") as file:
-        json.dump(data, file, indent=2, default=str)
-    os.replace(temporary, path)

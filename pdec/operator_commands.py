@@ -25,18 +25,15 @@ from __future__ import annotations
 
 import difflib
 import inspect
-import json
-import os
-import tempfile
 from pathlib import Path
 
 import torch
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from pdec.errors import DataError
 from pdec.reference.operator_data import OperatorData, load_operator_data
+from pdec.report import write_json
 from pdec.runtime.errors import OptionsError
 from pdec.runtime.operator.plots import plot_instance
 from pdec.runtime.operator.training import (
@@ -47,6 +44,7 @@ from pdec.runtime.operator.training import (
     save_checkpoint,
     train_epochs,
 )
+from pdec.runtime.progress import ProgressBar
 
 RUN_OPTIONS = {"test_fraction": 0.1, "checkpoint_every": 10}
 FIXED = ("self", "dtype")
@@ -99,7 +97,7 @@ def train(
         f"{'×'.join(map(str, data.grid))}, run folder {run}"
     )
     training = {k: options[k] for k in TRAINING_OPTIONS}
-    with _ProgressBar(options["epochs"], start["epoch"] if start else 0) as bar:
+    with ProgressBar(options["epochs"], start["epoch"] if start else 0, phase="train") as bar:
         state = train_epochs(
             model,
             a,
@@ -109,7 +107,7 @@ def train(
             start=start,
             save=lambda s: save_checkpoint(checkpoint, model, config, s, options=options),
             checkpoint_every=options["checkpoint_every"],
-            callback=bar.advance,
+            callback=lambda record: bar.advance("train", f"loss {record['data']:.3e}"),
         )
     save_checkpoint(run / "model.pt", model, config)
     history = state["history"]
@@ -128,8 +126,8 @@ def train(
     }
     summary.update(_judge(model, test_set, run, spec.name, "held-out", console))
     _table(summary, console)
-    _write_json(run / "summary.json", summary)
-    _write_json(run / "history.json", {"epochs": history})
+    write_json(run / "summary.json", summary)
+    write_json(run / "history.json", {"epochs": history})
     console.print(f"model: {run / 'model.pt'}")
     return summary
 
@@ -274,45 +272,6 @@ def _table(summary: dict, console: Console) -> None:
 
 def _format(value) -> str:
     return "–" if value is None else f"{value:.3e}"
-
-
-class _ProgressBar:
-    """A rich progress bar over epochs on stderr when it is a terminal; inert otherwise."""
-
-    def __init__(self, total: int, completed: int):
-        console = Console(stderr=True)
-        self.progress = None
-        if console.is_terminal:
-            self.progress = Progress(
-                TextColumn("[bold]train"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("{task.fields[loss]}"),
-                TimeElapsedColumn(),
-                console=console,
-            )
-            self.task = self.progress.add_task("train", total=total, completed=completed, loss="")
-
-    def __enter__(self):
-        if self.progress is not None:
-            self.progress.start()
-        return self
-
-    def __exit__(self, *exc):
-        if self.progress is not None:
-            self.progress.stop()
-
-    def advance(self, record: dict) -> None:
-        if self.progress is not None:
-            self.progress.update(self.task, advance=1, loss=f"loss {record['data']:.3e}")
-
-
-def _write_json(path: Path, data) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(handle, "w") as file:
-        json.dump(data, file, indent=2, default=str)
-    os.replace(temporary, path)
 
 
 __all__ = ["TooFewPairsError", "evaluate", "train"]

@@ -53,20 +53,29 @@ def summarize_training(spec, model, history, run: Path, console: Console) -> dic
         summary["relative_l2"] = errors
         for field, error in errors.items():
             console.print(f"relative L2 error of {field} against the spec's reference: {error:.3e}")
-    _write_json(run / "summary.json", summary)
-    _write_json(run / "history.json", data)
+    write_json(run / "summary.json", summary)
+    write_json(run / "history.json", data)
     plots = plot_run(spec, model, data, run)
     for path in plots:
         console.print(f"plot: {path}")
     return summary
 
 
-def _write_json(path: Path, data) -> None:
+def write_json(path: Path, data) -> None:
+    """Write ``data`` as JSON atomically (temp file + rename): numbers of any kind
+    (numpy, 0-d tensors) as floats, anything else (paths) as text."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     with os.fdopen(fd, "w") as handle:
-        json.dump(data, handle, indent=2, default=float)
+        json.dump(data, handle, indent=2, default=_json_value)
     os.replace(tmp, path)
+
+
+def _json_value(value):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return str(value)
 
 
 def plot_run(spec, model, history: dict, run: Path) -> list[Path]:

@@ -280,13 +280,9 @@ def _divergence_argument(spec, equation) -> tuple[sympy.Expr, ...] | None:
 def _simplify_by_unknowns(expr: sympy.Expr) -> sympy.Expr:
     """Collect by field values and derivatives, each coefficient simplified (so that
     μ r (sin²θ + cos²θ) u_r reads r μ u_r)."""
-    jets = sorted(expr.atoms(sympy.Derivative) | _field_values(expr), key=sympy.default_sort_key)
+    jets = sorted(expr.atoms(sympy.Derivative, AppliedUndef), key=sympy.default_sort_key)
     collected = sympy.collect(sympy.expand(expr), jets, evaluate=False)
     return sympy.Add(*(sympy.simplify(c) * (1 if k == 1 else k) for k, c in collected.items()))
-
-
-def _field_values(expr) -> set:
-    return {a for a in expr.atoms(AppliedUndef)}
 
 
 def _with_positive_constants(spec: ir.SpecIR, expr: sympy.Expr) -> sympy.Expr:

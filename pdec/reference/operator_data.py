@@ -41,8 +41,6 @@ grid against it, raising :class:`OperatorDataError` (a :class:`pdec.SpecError`) 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +53,7 @@ from pdec.ir import nodes as ir
 from pdec.reference.elliptic import EllipticSolver, NodeGrid
 from pdec.reference.errors import DataError
 from pdec.reference.random_fields import GaussianRandomField, threshold
+from pdec.reference.trajectories import save_npz
 
 DARCY_FIELD = {"scale": 1.0, "shift": 9.0, "power": 2.0, "boundary": "neumann", "modes": 32}
 DARCY_THRESHOLD = {"high": 12.0, "low": 3.0}
@@ -124,23 +123,8 @@ class OperatorData:
         }
         if self.seed is not None:
             arrays["seed"] = np.int64(self.seed)
-        for name, points in zip(self.space, self.coordinates):
-            if name in arrays:
-                raise OperatorDataError(
-                    f"the space variable {name} clashes with the array {name!r} of the format",
-                    hint="rename the space variable in the spec",
-                )
-            arrays[name] = points
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-        try:
-            with os.fdopen(descriptor, "wb") as handle:
-                np.savez_compressed(handle, **arrays)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        return path
+        grid = dict(zip(self.space, self.coordinates))
+        return save_npz(path, arrays, grid, tuple(arrays), OperatorDataError)
 
 
 def generate_operator_data(spec, n: int, res: int, seed: int | None = 0) -> OperatorData:

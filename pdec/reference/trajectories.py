@@ -60,6 +60,30 @@ METADATA = (
 RESERVED = ("u", *METADATA)
 
 
+def save_npz(path: Path, arrays: dict, grid: dict, reserved, error=DataError) -> Path:
+    """``arrays`` plus the grid's coordinate arrays (one per space variable), written
+    compressed and atomically (a crash leaves no half-written file). A space variable
+    named like one of the format's arrays (``reserved``) raises ``error``."""
+    arrays = dict(arrays)
+    for name, points in grid.items():
+        if name in reserved:
+            raise error(
+                f"the space variable {name} clashes with the array {name!r} of the format",
+                hint="rename the space variable in the spec",
+            )
+        arrays[name] = points
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            np.savez_compressed(handle, **arrays)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
 class DataWarning(UserWarning):
     """Trajectory data that may not belong to the spec (another version of its text)."""
 
@@ -133,23 +157,7 @@ class Trajectories:
         }
         if self.seed is not None:
             arrays["seed"] = np.int64(self.seed)
-        for name, points in zip(self.space, self.coordinates):
-            if name in RESERVED:
-                raise DataError(
-                    f"the space variable {name} clashes with the array {name!r} of the format",
-                    hint="rename the space variable in the spec",
-                )
-            arrays[name] = points
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-        try:
-            with os.fdopen(descriptor, "wb") as handle:
-                np.savez_compressed(handle, **arrays)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        return path
+        return save_npz(path, arrays, dict(zip(self.space, self.coordinates)), RESERVED)
 
     def check(self, spec, strict: bool = False) -> None:
         """Check the data against a spec (a :class:`pdec.Spec` or its IR): field names,

@@ -1,4 +1,7 @@
-"""The training progress bar (rich): phase, step, total loss, each term, it/s."""
+"""The training progress bar (rich): phase, step, total loss, each term, it/s.
+
+Every trainer shares it: the PINN passes its :class:`Record`, the energy and operator
+trainers a line of text such as ``"loss 1.2e-03"``."""
 
 from __future__ import annotations
 
@@ -31,7 +34,14 @@ def describe(record: Record) -> str:
 class ProgressBar:
     """A context manager; inert when disabled or when stderr is not a terminal."""
 
-    def __init__(self, total: int, completed: int, enabled: bool, console: Console | None = None):
+    def __init__(
+        self,
+        total: int,
+        completed: int,
+        enabled: bool = True,
+        console: Console | None = None,
+        phase: str = "adam",
+    ):
         console = console or Console(stderr=True)
         self.enabled = enabled and console.is_terminal
         self.progress = None
@@ -46,7 +56,7 @@ class ProgressBar:
                 console=console,
             )
             self.task = self.progress.add_task(
-                "train", total=total, completed=completed, phase="adam", losses=""
+                "train", total=total, completed=completed, phase=phase, losses=""
             )
 
     def __enter__(self) -> ProgressBar:
@@ -58,10 +68,10 @@ class ProgressBar:
         if self.progress is not None:
             self.progress.stop()
 
-    def advance(self, phase: str, record: Record | None) -> None:
+    def advance(self, phase: str, record: Record | str | None) -> None:
         if self.progress is None:
             return
         fields = {"phase": phase}
         if record is not None:
-            fields["losses"] = describe(record)
+            fields["losses"] = record if isinstance(record, str) else describe(record)
         self.progress.update(self.task, advance=1, **fields)

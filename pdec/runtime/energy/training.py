@@ -56,15 +56,15 @@ def train_pairs(
     start: dict | None = None,
     save: Callable[[dict], None] | None = None,
     checkpoint_every: int = 0,
-    progress=None,
+    progress: Callable[[int, float], None] | None = None,
     calibrate: bool = True,
 ) -> dict:
     """Adam on ``model.loss`` over random minibatches of the pairs, up to ``steps``
     steps in all; returns the training state (step, history, optimizer, seconds).
 
     ``start`` is a state from an earlier run (resume); ``save(state)`` is called every
-    ``checkpoint_every`` steps and at the end; ``progress.advance(step, loss)`` after
-    each step. A non-finite loss raises :class:`TrainingDiverged` before the step is
+    ``checkpoint_every`` steps and at the end; ``progress(step, loss)`` after each
+    step. A non-finite loss raises :class:`TrainingDiverged` before the step is
     taken (the last checkpoint stays good). ``calibrate`` False skips the calibration
     of a fresh run.
     """
@@ -103,7 +103,7 @@ def train_pairs(
         state["seconds"] = time.perf_counter() - began
         state["optimizer"] = optimizer.state_dict()
         if progress is not None:
-            progress.advance(step, value)
+            progress(step, value)
         due = step == steps or (checkpoint_every and step % checkpoint_every == 0)
         if save is not None and due:
             save(state)

@@ -556,7 +556,7 @@ def _lift(s: ir.SpecIR, inputs: NetworkInputs, names: dict) -> list[str]:
     lines = [
         f"{INDENT}def lift(self, inputs: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:",
     ]
-    lines += [f"{body}{line}" if line else "" for line in _docstring(doc, 100 - len(body))]
+    lines += [f"{body}{line}" for line in textwrap.wrap(f'"""{doc}"""', width=100 - len(body))]
     exprs = [lift.lift] + ([lift.enrichment, lift.cutoff] if lift.enrichment != 0 else [])
     lines += _bind_constants(exprs, names, body)
     printer = TorchPrinter({v: v.name for v in inputs.symbols} | names, floats=names)
@@ -579,11 +579,6 @@ def _lift(s: ir.SpecIR, inputs: NetworkInputs, names: dict) -> list[str]:
         value = "jump + pole"
     lines.append(f'{body}return {{"{lift.field}": {value}}}')
     return lines + [""]
-
-
-def _docstring(text: str, width: int) -> list[str]:
-    wrapped = textwrap.wrap(f'"""{text}"""', width=width)
-    return wrapped
 
 
 def _input_bounds(s: ir.SpecIR, inputs: NetworkInputs, constants) -> tuple[dict, dict]:
