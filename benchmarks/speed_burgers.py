@@ -6,7 +6,10 @@
 
 Three trainers of `specs/burgers.pde` (u_t + u u_x = ν u_xx, ν = 0.01/π):
 
-* **generated**: the module ``pdec.compile`` writes, trained with its ``fit``;
+* **generated**: the module ``pdec.compile`` writes, trained with its ``fit``
+  (derivatives pushed forward with the values, :mod:`pdec.runtime.jets`); two more rows
+  run it with ``compile=True`` (torch.compile, which the forward jets allow) and with
+  ``derivatives="autograd"`` (nested autograd, as by hand);
 * **hand-written**: benchmarks/handwritten/burgers_pinn.py, plain PyTorch with nested
   ``torch.autograd.grad``;
 * **DeepXDE** 1.15 with its PyTorch backend (skipped, with a note, when ``deepxde`` is
@@ -65,6 +68,8 @@ SPEC = ROOT / "specs" / "burgers.pde"
 TERMS = ("momentum", "start", "walls")  # the spec's names: pde, initial, boundary
 LABELS = {
     "generated": "generated (pdec)",
+    "generated_compiled": "generated (pdec), `compile=True`",
+    "generated_autograd": 'generated (pdec), `derivatives="autograd"`',
     "handwritten": "hand-written PyTorch",
     "handwritten_pdec": "hand-written PyTorch, in a process with pdec loaded",
     "deepxde": "DeepXDE {version} (pytorch)",
@@ -85,12 +90,15 @@ class Setup:
     out: Path = ROOT / "runs" / "benchmarks" / "burgers"
 
 
-def compile_model(setup: Setup):
-    """The generated class, and a model of it with ``setup``'s network on the CPU."""
+def compile_model(setup: Setup, **options):
+    """The generated class, and a model of it with ``setup``'s network on the CPU
+    (``options``: more model options)."""
     import pdec  # here, so that the other trainers' processes do not load it
 
     Model = pdec.compile(SPEC, target="pinn", out_dir=setup.out)
-    model = Model(layers=(setup.depth, setup.width), seed=setup.seed, device="cpu", dtype="float32")
+    model = Model(
+        layers=(setup.depth, setup.width), seed=setup.seed, device="cpu", dtype="float32", **options
+    )
     return Model, model
 
 
@@ -115,11 +123,14 @@ class Generated:
     itself (the same as ``points``: the initial losses show it)."""
 
     untimed_steps = 1  # the steps a call of seconds_per_step runs besides those it times
+    model_options: dict = {}
+    fit_options: dict = {"compile": False}  # eager: the default for runs this short
 
     def __init__(self, setup: Setup, points, state: dict[str, torch.Tensor]):
-        _, self.model = compile_model(setup)
+        _, self.model = compile_model(setup, **self.model_options)
         self.model.network.load_state_dict(state)
         self.options = dict(
+            **self.fit_options,
             lbfgs_steps=0,
             points=setup.points,
             boundary_points=setup.boundary_points,
@@ -143,6 +154,22 @@ class Generated:
         first, last = records[0], records[-1]
         assert (first.step, last.step) == (1, steps + 1), (first.step, last.step)
         return (last.seconds - first.seconds) / steps
+
+
+class GeneratedCompiled(Generated):
+    """The generated module trained with ``compile=True``: its residuals (forward jets,
+    no double backward) through ``torch.compile``; ``fit`` checks the compiled loss and
+    gradients against eager mode and falls back, with a message, where they differ."""
+
+    fit_options = {"compile": True}  # compiled on the first fit (the loss terms)
+
+
+class GeneratedAutograd(Generated):
+    """The generated module with ``derivatives="autograd"``: nested autograd, as the
+    hand-written trainer, instead of forward jets."""
+
+    model_options = {"derivatives": "autograd"}
+    fit_options = {"compile": False}
 
 
 class HandWritten:
@@ -288,6 +315,8 @@ class HandWrittenBesidePdec(HandWritten):
 
 TRAINERS = {
     "generated": Generated,
+    "generated_compiled": GeneratedCompiled,
+    "generated_autograd": GeneratedAutograd,
     "handwritten": HandWritten,
     "handwritten_pdec": HandWrittenBesidePdec,
     "deepxde": DeepXDE,

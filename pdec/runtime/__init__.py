@@ -1,6 +1,9 @@
 """pdec.runtime — what generated PINN modules import, and how they are trained.
 
-* :mod:`~pdec.runtime.autodiff` — ``derivative(y, x)`` and ``derivatives(y, xs)``;
+* :mod:`~pdec.runtime.jets` — derivatives of the network pushed forward with its
+  values (``PinnModel.network_jets``; no double backward, so ``torch.compile`` applies);
+* :mod:`~pdec.runtime.autodiff` — ``derivative(y, x)`` and ``derivatives(y, xs)``, the
+  nested-autograd fallback;
 * :mod:`~pdec.runtime.sampling` and :mod:`~pdec.runtime.geometry` — points in boxes,
   on sides, polylines and slices (uniform, Sobol, Latin hypercube), crowded about a
   point (``AboutPoint``) or on whole circles (``Circles``);

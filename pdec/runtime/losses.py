@@ -4,8 +4,10 @@ Each term is the mean of its squared residual; the total is Σ weight_i · term_
 ``compile=True`` wraps ``model.residuals`` in ``torch.compile`` and checks one forward
 and backward pass against the eager function. If compiling fails, or the compiled
 terms or gradients differ — compiled code does not reliably support the double
-backward that derivatives in residuals need (torch 2.x on CPU runs it but returns
-wrong second derivatives) — it says so once and goes on with the eager function.
+backward that derivatives by nested autograd need (torch 2.x on CPU runs it but
+returns wrong second derivatives); derivatives pushed forward by
+:mod:`pdec.runtime.jets` need none — it says so once and goes on with the eager
+function.
 """
 
 from __future__ import annotations
@@ -53,13 +55,16 @@ class LossTerms:
         double backward can be silently wrong)."""
         if not self.compiled:
             return
+        notify("compiling the residuals with torch.compile (once; it takes seconds)")
         try:
             compiled = self._terms_and_gradient(self.residuals, batch, parameters)
         except Exception as error:
             self._fall_back(error)
             return
         eager = self._terms_and_gradient(self.model.residuals, batch, parameters)
-        tolerance = 1e-3 if eager.dtype == torch.float32 else 1e-7
+        # the weights' precision decides (float64 points would promote the terms)
+        single = any(p.dtype in (torch.float32, torch.float16, torch.bfloat16) for p in parameters)
+        tolerance = 1e-3 if single else 1e-7
         if not torch.allclose(compiled, eager, rtol=tolerance, atol=tolerance * eager.abs().max()):
             self._fall_back(RuntimeError("compiled residuals or gradients differ from eager mode"))
 

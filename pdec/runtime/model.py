@@ -38,7 +38,7 @@ import torch
 from torch import Tensor, nn
 
 from pdec.errors import SpecFileError
-from pdec.runtime import checkpoint
+from pdec.runtime import autodiff, checkpoint, jets
 from pdec.runtime.devices import DTYPES, dtype_name, resolve_device
 from pdec.runtime.geometry import Box, Sampler
 from pdec.runtime.history import History
@@ -57,6 +57,7 @@ from pdec.runtime.training import fit
 from pdec.runtime.unknowns import Unknown, UnknownField, UnknownScalars
 
 PREDICT_BATCH = 65536
+MAX_JET_ORDER = jets.MAX_ORDER
 MODEL_DEFAULTS = {
     "layers": (4, 32),
     "activation": "tanh",
@@ -66,6 +67,7 @@ MODEL_DEFAULTS = {
     "device": "auto",
     "seed": 0,
     "unknown_layers": (3, 20),
+    "derivatives": "auto",
 }
 
 
@@ -118,6 +120,7 @@ class PinnModel(nn.Module):
         device: str | None = None,
         seed: int | None = None,
         unknown_layers: tuple[int, int] | str | None = None,
+        derivatives: str | None = None,
         data: dict[str, Any] | None = None,
     ):
         super().__init__()
@@ -130,6 +133,7 @@ class PinnModel(nn.Module):
             device=device,
             seed=seed,
             unknown_layers=unknown_layers,
+            derivatives=derivatives,
         )
         hinted, _ = merge_options(self.default_options)
         hints = ModelOptions(**hinted).model_dump(exclude_none=True)
@@ -273,6 +277,125 @@ class PinnModel(nn.Module):
         for name, network in self.unknown_fields.items():
             fields[name] = network(coords).expand(len(out))
         return fields
+
+    def network_jets(
+        self, inputs: dict[str, Tensor], derivatives: dict[str, tuple[str, ...]]
+    ) -> dict[str, Tensor]:
+        """The fields at the network inputs and the derivatives ``derivatives`` names:
+        ``{"u_xx": ("u", "x", "x")}`` asks for ∂²u/∂x² under the key ``u_xx``.
+
+        Pushed forward with the values (:mod:`pdec.runtime.jets`: training then needs
+        one backward pass, not a double one) where :meth:`uses_jets` allows; otherwise
+        by nested autograd, the derivatives of one parent from one backward pass.
+        """
+        wanted = {
+            local: (field, tuple(sorted(along, key=self.network_inputs.index)))
+            for local, (field, *along) in derivatives.items()
+        }
+        if self.uses_jets(max([0] + [len(along) for _, along in wanted.values()])):
+            return self._jets(inputs, wanted)
+        return self._autograd_derivatives(inputs, wanted)
+
+    def uses_jets(self, order: int = MAX_JET_ORDER) -> bool:
+        """Whether derivatives up to ``order`` come from forward jets: the option
+        allows it, the fields are the plain network (or, lifted, the network of the
+        user's coordinates plus the known lift; no unknowns, no subclass overriding
+        ``network_fields``) and its layers are supported."""
+        return (
+            self.config["derivatives"] == "auto"
+            and order <= MAX_JET_ORDER
+            and not self.unknowns
+            and type(self).network_fields is PinnModel.network_fields
+            and jets.supports(self.embedding, self.network)
+        )
+
+    def _jets(self, inputs, wanted) -> dict[str, Tensor]:
+        columns = torch.broadcast_tensors(
+            *(
+                torch.as_tensor(inputs[name], dtype=self.dtype, device=self.device)
+                for name in self.network_inputs
+            )
+        )
+        # the inputs differentiated along, and second derivatives as pairs of positions
+        # in that list
+        along_any = {name for _, along in wanted.values() for name in along}
+        names = [name for name in self.network_inputs if name in along_any]
+        position = {name: k for k, name in enumerate(names)}
+        pairs = tuple(
+            sorted(
+                {
+                    tuple(position[name] for name in along)
+                    for _, along in wanted.values()
+                    if len(along) == 2
+                }
+            )
+        )
+        if self.lifted:
+            jet = self._lifted_jet(dict(zip(self.network_inputs, columns)), names, pairs)
+        else:
+            directions = tuple(self.network_inputs.index(name) for name in names)
+            z = jets.seed(torch.stack(columns, dim=1), directions, pairs)
+            jet = jets.network_jet(self.embedding, self.network, z)
+        fields = {name: jet.value[:, k] for k, name in enumerate(self.field_names)}
+        out = dict(fields)
+        for local, (field, along) in wanted.items():
+            k = self.field_names.index(field)
+            if len(along) == 0:
+                out[local] = fields[field]
+            elif len(along) == 1:
+                out[local] = jet.first[position[along[0]], :, k]
+            else:
+                pair = tuple(position[name] for name in along)
+                out[local] = jet.second[pairs.index(pair), :, k]
+        return out
+
+    def _lifted_jet(self, given: dict[str, Tensor], names: list[str], pairs) -> jets.Jet:
+        """lift + N(from_network(inputs)), the network's jet pushed forward from the
+        coordinate map's."""
+        coordinates, known = self._map_jets(given, names, pairs)
+        return jets.network_jet(self.embedding, self.network, coordinates) + known
+
+    @torch.compiler.disable  # autograd.grad inside compiled code would need double backward
+    def _map_jets(self, given, names, pairs) -> tuple[jets.Jet, jets.Jet]:
+        """The jets of the coordinate map (network inputs -> the user's coordinates the
+        network sees) and of the lift, by autograd: they hold no weights, so this is
+        cheap and stays out of the training graph."""
+        leaves = {
+            name: value.detach().requires_grad_(name in names) for name, value in given.items()
+        }
+        wrt = tuple(leaves[name] for name in names)
+        coords = self.from_network(leaves)
+        z = torch.stack([coords[name] for name in self.coordinates], dim=1)
+        lift = self.lift(leaves)
+        zero = torch.zeros_like(z[:, 0])
+        known = torch.stack([lift.get(name, zero) for name in self.field_names], dim=1)
+        return jets.of_map(z, wrt, pairs), jets.of_map(known, wrt, pairs)
+
+    def _autograd_derivatives(self, inputs, wanted) -> dict[str, Tensor]:
+        along_any = {name for _, along in wanted.values() for name in along}
+        leaves = {
+            name: torch.as_tensor(value, dtype=self.dtype, device=self.device)
+            .detach()
+            .requires_grad_(name in along_any)
+            for name, value in inputs.items()
+        }
+        fields = self.network_fields(leaves)
+        known = {(field, ()): value for field, value in fields.items()}
+        # every prefix of a wanted derivative, by order: a parent before its children
+        needed = {(f, along[:k]) for f, along in wanted.values() for k in range(len(along) + 1)}
+        for order in range(1, max(len(along) for _, along in needed) + 1):
+            groups: dict[tuple, list[str]] = {}
+            for field, along in sorted(needed):
+                if len(along) == order:
+                    groups.setdefault((field, along[:-1]), []).append(along[-1])
+            for (field, parent), names in groups.items():
+                wrt = tuple(leaves[name] for name in names)
+                values = autodiff.derivatives(known[(field, parent)], wrt)
+                for name, value in zip(names, values):
+                    known[(field, parent + (name,))] = value
+        out = dict(fields)
+        out.update({local: known[key] for local, key in wanted.items()})
+        return out
 
     def forward(self, coords: dict[str, Tensor]) -> dict[str, Tensor]:
         """The fields at user coordinates: ``network_fields(to_network(coords))``."""

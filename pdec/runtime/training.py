@@ -38,7 +38,7 @@ from pdec.runtime.losses import (
     terms_with_bad_gradients,
     total_loss,
 )
-from pdec.runtime.options import TrainOptions, check_term_names
+from pdec.runtime.options import AUTO_COMPILE_STEPS, TrainOptions, check_term_names
 from pdec.runtime.points import PointSet
 from pdec.runtime.progress import ProgressBar
 from pdec.runtime.refinement import refine
@@ -98,7 +98,7 @@ class _Run:
         self.weights = {
             name: float(options.weights.get(name, 1.0)) for name in model.residual_names
         }
-        self.loss_terms = LossTerms(model, options.compile)
+        self.loss_terms = LossTerms(model, _compiles(model, options))
 
         scalars = {id(p) for p in model.unknown_scalars.parameters()}
         groups = [{"params": [p for p in self.parameters if id(p) not in scalars]}]
@@ -329,3 +329,11 @@ class _Run:
         self.history.final = None
         self.history.resumed_from = str(path)
         self.last_checkpoint = path
+
+
+def _compiles(model, options: TrainOptions) -> bool:
+    """Whether to compile the residuals; see ``TrainOptions.compile``."""
+    if options.compile != "auto":
+        return options.compile
+    jets = getattr(model, "uses_jets", None)
+    return bool(jets and jets()) and options.steps + options.lbfgs_steps >= AUTO_COMPILE_STEPS

@@ -420,7 +420,7 @@ def _header(spec, inputs: NetworkInputs, terms: list[Term]) -> list[str]:
 
 def _runtime_names(spec) -> list[str]:
     """The runtime names the module may use (unused ones are pruned from the import)."""
-    kinds = {"AboutPoint", "Circles", "PinnModel", "derivative", "derivatives"}
+    kinds = {"AboutPoint", "Circles", "PinnModel"}
     if any(p.unknown for p in spec.ir.parameters):
         kinds.add("Unknown")
     for equation in spec.ir.equations:
@@ -771,33 +771,12 @@ def _residuals(spec, inputs: NetworkInputs, terms: list[Term], names: dict) -> l
             term.comment, width=100, initial_indent=f"{body}# ", subsequent_indent=f"{body}#     "
         )
         lines.append(f'{body}points = self.to_network(batch["{term.name}"])')
-        for i, v in enumerate(inputs.symbols):
-            generic = any(j.orders[i] and j.site.values[i] == v for j in low.jets)
-            grad = ".requires_grad_(True)" if generic else ""
-            lines.append(f'{body}{v.name} = points["{v.name}"].detach(){grad}')
+        for v in inputs.symbols:
+            lines.append(f'{body}{v.name} = points["{v.name}"].detach()')
         local_names = {v: v.name for v in inputs.symbols} | dict(names) | unknown_names
         printer = TorchPrinter(local_names, floats=names)
         for site in low.sites:
-            site_inputs = []
-            for i, (v, value) in enumerate(zip(inputs.symbols, site.values)):
-                if value == v:
-                    site_inputs.append(f'"{v.name}": {v.name}')
-                    continue
-                local = f"{v.name}_{site.name}"
-                grad = (
-                    ".requires_grad_(True)"
-                    if any(j.site is site and j.orders[i] for j in low.jets)
-                    else ""
-                )
-                lines.append(
-                    f"{body}{local} = torch.full_like({inputs.symbols[0].name}, {printer.doprint(value)}){grad}"
-                )
-                site_inputs.append(f'"{v.name}": {local}')
-            suffix = f"_{site.name}" if site.name else ""
-            lines.append(
-                f"{body}fields{suffix} = self.network_fields({{{', '.join(site_inputs)}}})"
-            )
-        lines += _jet_lines(low, inputs, body)
+            lines += _site_lines(site, low, inputs, printer, body)
         jet_names = {sympy.Symbol(j.local): j.local for j in low.jets}
         normal_names = {sympy.Symbol(f"n_{v.name}"): f'points["n_{v.name}"]' for v in s.space}
         printer = TorchPrinter(local_names | jet_names | normal_names, floats=names)
@@ -819,34 +798,41 @@ def _residuals(spec, inputs: NetworkInputs, terms: list[Term], names: dict) -> l
     return lines + [""]
 
 
-def _jet_lines(low: LoweredResidual, inputs: NetworkInputs, body: str) -> list[str]:
-    """Field values, then derivatives; the derivatives of one parent come from one
-    backward pass (``u_t, u_x = derivatives(u, (t, x))``), as a hand-written PINN does."""
-    lines = []
-    children: dict[str, list] = {}
-    for jet in low.jets:
-        if jet.parent is not None:
-            children.setdefault(jet.parent.local, []).append(jet)
-    done: set[str] = set()
-    for jet in low.jets:
-        suffix = f"_{jet.site.name}" if jet.site.name else ""
-        if jet.parent is None:
-            lines.append(f'{body}{jet.local} = fields{suffix}["{jet.field}"]')
+def _site_lines(site, low: LoweredResidual, inputs: NetworkInputs, printer, body: str) -> list[str]:
+    """One network evaluation at ``site``, then its jets as locals. With derivatives,
+    ``network_jets`` gives them all from one call (pushed forward with the values, or
+    by nested autograd where the network does not allow that)."""
+    lines, site_inputs = [], []
+    for v, value in zip(inputs.symbols, site.values):
+        if value == v:
+            site_inputs.append(f'"{v.name}": {v.name}')
             continue
-        if jet.local in done:
-            continue
-        group = children[jet.parent.local]
-        done.update(j.local for j in group)
-        wrts = []
-        for j in group:
-            var = inputs.symbols[j.along]
-            wrts.append(var.name if j.site.values[j.along] == var else f"{var.name}_{j.site.name}")
-        if len(group) == 1:
-            lines.append(f"{body}{jet.local} = derivative({jet.parent.local}, {wrts[0]})")
-        else:
-            names = ", ".join(j.local for j in group)
-            lines.append(f"{body}{names} = derivatives({jet.parent.local}, ({', '.join(wrts)}))")
+        local = f"{v.name}_{site.name}"
+        lines.append(
+            f"{body}{local} = torch.full_like({inputs.symbols[0].name}, {printer.doprint(value)})"
+        )
+        site_inputs.append(f'"{v.name}": {local}')
+    suffix = f"_{site.name}" if site.name else ""
+    # parents the residual does not use (u_y of u_yy) stay inside network_jets
+    used = {symbol.name for symbol in low.expr.free_symbols}
+    here = [j for j in low.jets if j.site is site and j.local in used]
+    derived = [j for j in here if j.parent is not None]
+    at = f"{{{', '.join(site_inputs)}}}"
+    if derived:
+        wanted = ", ".join(f'"{j.local}": {_along(j, inputs)}' for j in derived)
+        lines.append(f"{body}fields{suffix} = self.network_jets({at}, {{{wanted}}})")
+    else:
+        lines.append(f"{body}fields{suffix} = self.network_fields({at})")
+    for j in here:
+        key = j.field if j.parent is None else j.local
+        lines.append(f'{body}{j.local} = fields{suffix}["{key}"]')
     return lines
+
+
+def _along(jet, inputs: NetworkInputs) -> str:
+    """("u", "x", "x") for u_xx: the field, then the inputs differentiated along."""
+    names = [v.name for v, k in zip(inputs.symbols, jet.orders) for _ in range(k)]
+    return "(" + ", ".join(f'"{n}"' for n in [jet.field, *names]) + ")"
 
 
 def _data_residual(s: ir.SpecIR, data: ir.Data, inputs: NetworkInputs, body: str) -> list[str]:

@@ -131,6 +131,25 @@ def test_fault_residuals_see_a_wrong_solution(tmp_path, cut):
         assert residuals["equilibrium_pole_flux"].abs().max() > 1e-3
 
 
+@pytest.mark.parametrize(
+    "spec, cut",
+    [("fault", None), ("fault", "residual"), ("fault_layered", None), ("burgers", None)],
+)
+def test_residuals_from_forward_jets_equal_nested_autograd(tmp_path, spec, cut):
+    """The generated residuals of a real network, with derivatives pushed forward
+    (lifted fault: through the coordinate map and the lift) or by nested autograd."""
+    Model = _model_class(spec, tmp_path, cut)
+    model = Model(layers=(3, 16), dtype="float64")
+    assert model.uses_jets()
+    batch = _batch(model)
+    jets = model.residuals(batch)
+    model.config["derivatives"] = "autograd"
+    nested = model.residuals(batch)
+    for name in Model.residual_names:
+        scale = nested[name].abs().max().item()
+        assert (jets[name] - nested[name]).abs().max().item() <= 1e-12 * max(scale, 1e-6), name
+
+
 def test_poisson_residuals_vanish_on_the_manufactured_solution(tmp_path):
     Model = _model_class("poisson", tmp_path)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import torch
 
-from pdec.runtime import Box, PinnModel, Unknown, derivative, derivatives
+from pdec.runtime import Box, PinnModel, Unknown
 
 
 class BurgersInversePinn(PinnModel):
@@ -57,12 +57,15 @@ class BurgersInversePinn(PinnModel):
 
         # momentum (burgers_inverse.pde:10): pde momentum: dt(u) + u*dx(u) = nu*dx(dx(u)) in space
         points = self.to_network(batch["momentum"])
-        t = points["t"].detach().requires_grad_(True)
-        x = points["x"].detach().requires_grad_(True)
-        fields = self.network_fields({"t": t, "x": x})
+        t = points["t"].detach()
+        x = points["x"].detach()
+        fields = self.network_jets(
+            {"t": t, "x": x}, {"u_t": ("u", "t"), "u_x": ("u", "x"), "u_xx": ("u", "x", "x")}
+        )
         u = fields["u"]
-        u_t, u_x = derivatives(u, (t, x))
-        u_xx = derivative(u_x, x)
+        u_t = fields["u_t"]
+        u_x = fields["u_x"]
+        u_xx = fields["u_xx"]
         out["momentum"] = -nu * u_xx + u * u_x + u_t
 
         # observations (burgers_inverse.pde:11): data observations = "data/burgers_observations.csv"

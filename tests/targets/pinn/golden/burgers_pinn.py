@@ -16,7 +16,7 @@ import math
 
 import torch
 
-from pdec.runtime import Box, PinnModel, Side, Sides, Slice, derivative, derivatives
+from pdec.runtime import Box, PinnModel, Side, Sides, Slice
 
 
 class BurgersPinn(PinnModel):
@@ -59,12 +59,15 @@ class BurgersPinn(PinnModel):
 
         # momentum (burgers.pde:7): pde momentum: dt(u) + u*dx(u) = nu*dx(dx(u)) in space
         points = self.to_network(batch["momentum"])
-        t = points["t"].detach().requires_grad_(True)
-        x = points["x"].detach().requires_grad_(True)
-        fields = self.network_fields({"t": t, "x": x})
+        t = points["t"].detach()
+        x = points["x"].detach()
+        fields = self.network_jets(
+            {"t": t, "x": x}, {"u_t": ("u", "t"), "u_x": ("u", "x"), "u_xx": ("u", "x", "x")}
+        )
         u = fields["u"]
-        u_t, u_x = derivatives(u, (t, x))
-        u_xx = derivative(u_x, x)
+        u_t = fields["u_t"]
+        u_x = fields["u_x"]
+        u_xx = fields["u_xx"]
         out["momentum"] = -nu * u_xx + u * u_x + u_t
 
         # start (burgers.pde:8): ic start: u = -sin(pi*x) at t = 0

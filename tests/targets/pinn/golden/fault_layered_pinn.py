@@ -23,7 +23,7 @@ import math
 
 import torch
 
-from pdec.runtime import AboutPoint, Box, Circles, PinnModel, Side, Sides, derivative, derivatives
+from pdec.runtime import AboutPoint, Box, Circles, PinnModel, Side, Sides
 
 
 class FaultLayeredPinn(PinnModel):
@@ -122,13 +122,21 @@ class FaultLayeredPinn(PinnModel):
 
         # equilibrium (fault_layered.pde:19): pde equilibrium: div(mu*grad(u)) = 0 in crust
         points = self.to_network(batch["equilibrium"])
-        r = points["r"].detach().requires_grad_(True)
-        theta = points["theta"].detach().requires_grad_(True)
-        fields = self.network_fields({"r": r, "theta": theta})
-        u = fields["u"]
-        u_r, u_theta = derivatives(u, (r, theta))
-        u_rr = derivative(u_r, r)
-        u_theta_theta = derivative(u_theta, theta)
+        r = points["r"].detach()
+        theta = points["theta"].detach()
+        fields = self.network_jets(
+            {"r": r, "theta": theta},
+            {
+                "u_r": ("u", "r"),
+                "u_theta": ("u", "theta"),
+                "u_rr": ("u", "r", "r"),
+                "u_theta_theta": ("u", "theta", "theta"),
+            },
+        )
+        u_r = fields["u_r"]
+        u_theta = fields["u_theta"]
+        u_rr = fields["u_rr"]
+        u_theta_theta = fields["u_theta_theta"]
         # one factor r kept, clamped at 0.05*D: the pole neither weighted away nor singular
         out["equilibrium"] = (
             r**2 * u_r * torch.cos(theta) * torch.tanh(-D + r * torch.cos(theta) + 2) ** 2
@@ -145,11 +153,13 @@ class FaultLayeredPinn(PinnModel):
 
         # free_surface (fault_layered.pde:22): bc free_surface: mu*dn(u) = 0 on surface
         points = self.to_network(batch["free_surface"])
-        r = points["r"].detach().requires_grad_(True)
-        theta = points["theta"].detach().requires_grad_(True)
-        fields = self.network_fields({"r": r, "theta": theta})
-        u = fields["u"]
-        u_r, u_theta = derivatives(u, (r, theta))
+        r = points["r"].detach()
+        theta = points["theta"].detach()
+        fields = self.network_jets(
+            {"r": r, "theta": theta}, {"u_r": ("u", "r"), "u_theta": ("u", "theta")}
+        )
+        u_r = fields["u_r"]
+        u_theta = fields["u_theta"]
         out["free_surface"] = (
             u_r * (1 - 1 / 2 * torch.tanh(-D + r * torch.cos(theta) + 2)) * torch.cos(theta)
             + (1 / 2)
@@ -171,11 +181,10 @@ class FaultLayeredPinn(PinnModel):
         #     through circles about the pole is 0 (a point source there is what the r-cleared
         #     equation cannot see)
         points = self.to_network(batch["equilibrium_pole_flux"])
-        r = points["r"].detach().requires_grad_(True)
+        r = points["r"].detach()
         theta = points["theta"].detach()
-        fields = self.network_fields({"r": r, "theta": theta})
-        u = fields["u"]
-        u_r = derivative(u, r)
+        fields = self.network_jets({"r": r, "theta": theta}, {"u_r": ("u", "r")})
+        u_r = fields["u_r"]
         out["equilibrium_pole_flux"] = Circles.means(
             u_r * (-1 / 2 * r * torch.tanh(-D + r * torch.cos(theta) + 2) + r)
         )

@@ -24,7 +24,7 @@ import math
 
 import torch
 
-from pdec.runtime import AboutPoint, Box, Circles, PinnModel, Side, Sides, derivative, derivatives
+from pdec.runtime import AboutPoint, Box, Circles, PinnModel, Side, Sides
 
 
 class FaultPinn(PinnModel):
@@ -109,23 +109,27 @@ class FaultPinn(PinnModel):
 
         # equilibrium (fault.pde:21): pde equilibrium: div(mu*grad(u)) = 0 in crust
         points = self.to_network(batch["equilibrium"])
-        r = points["r"].detach().requires_grad_(True)
-        theta = points["theta"].detach().requires_grad_(True)
-        fields = self.network_fields({"r": r, "theta": theta})
-        u = fields["u"]
-        u_r, u_theta = derivatives(u, (r, theta))
-        u_rr = derivative(u_r, r)
-        u_theta_theta = derivative(u_theta, theta)
+        r = points["r"].detach()
+        theta = points["theta"].detach()
+        fields = self.network_jets(
+            {"r": r, "theta": theta},
+            {"u_r": ("u", "r"), "u_rr": ("u", "r", "r"), "u_theta_theta": ("u", "theta", "theta")},
+        )
+        u_r = fields["u_r"]
+        u_rr = fields["u_rr"]
+        u_theta_theta = fields["u_theta_theta"]
         # one factor r kept, clamped at 0.05*D: the pole neither weighted away nor singular
         out["equilibrium"] = (r**2 * u_rr + r * u_r + u_theta_theta) / r.clamp_min(0.05 * D)
 
         # free_surface (fault.pde:24): bc free_surface: mu*dn(u) = 0 on surface
         points = self.to_network(batch["free_surface"])
-        r = points["r"].detach().requires_grad_(True)
-        theta = points["theta"].detach().requires_grad_(True)
-        fields = self.network_fields({"r": r, "theta": theta})
-        u = fields["u"]
-        u_r, u_theta = derivatives(u, (r, theta))
+        r = points["r"].detach()
+        theta = points["theta"].detach()
+        fields = self.network_jets(
+            {"r": r, "theta": theta}, {"u_r": ("u", "r"), "u_theta": ("u", "theta")}
+        )
+        u_r = fields["u_r"]
+        u_theta = fields["u_theta"]
         out["free_surface"] = u_r * torch.cos(theta) - u_theta * torch.sin(theta) / r
 
         # far_field (fault.pde:25): bc far_field: u = s/(2*pi)*(atan2(x, -y - D) - atan2(x, -y + D))
@@ -144,11 +148,10 @@ class FaultPinn(PinnModel):
         #     circles about the pole is 0 (a point source there is what the r-cleared equation
         #     cannot see)
         points = self.to_network(batch["equilibrium_pole_flux"])
-        r = points["r"].detach().requires_grad_(True)
+        r = points["r"].detach()
         theta = points["theta"].detach()
-        fields = self.network_fields({"r": r, "theta": theta})
-        u = fields["u"]
-        u_r = derivative(u, r)
+        fields = self.network_jets({"r": r, "theta": theta}, {"u_r": ("u", "r")})
+        u_r = fields["u_r"]
         out["equilibrium_pole_flux"] = Circles.means(r * u_r)
         return out
 

@@ -19,7 +19,7 @@ import math
 
 import torch
 
-from pdec.runtime import Box, PinnModel, Polyline, Side, Sides, derivative, derivatives
+from pdec.runtime import Box, PinnModel, Polyline, Side, Sides
 
 
 class FaultPinn(PinnModel):
@@ -76,13 +76,15 @@ class FaultPinn(PinnModel):
 
         # equilibrium (fault.pde:21): pde equilibrium: div(mu*grad(u)) = 0 in crust
         points = self.to_network(batch["equilibrium"])
-        r = points["r"].detach().requires_grad_(True)
-        theta = points["theta"].detach().requires_grad_(True)
-        fields = self.network_fields({"r": r, "theta": theta})
-        u = fields["u"]
-        u_r, u_theta = derivatives(u, (r, theta))
-        u_rr = derivative(u_r, r)
-        u_theta_theta = derivative(u_theta, theta)
+        r = points["r"].detach()
+        theta = points["theta"].detach()
+        fields = self.network_jets(
+            {"r": r, "theta": theta},
+            {"u_r": ("u", "r"), "u_rr": ("u", "r", "r"), "u_theta_theta": ("u", "theta", "theta")},
+        )
+        u_r = fields["u_r"]
+        u_rr = fields["u_rr"]
+        u_theta_theta = fields["u_theta_theta"]
         out["equilibrium"] = r**2 * u_rr + r * u_r + u_theta_theta
 
         # slip (fault.pde:22): bc slip: jump(u) = s on fault
@@ -91,9 +93,9 @@ class FaultPinn(PinnModel):
         theta = points["theta"].detach()
         theta_minus = torch.full_like(r, 2 * math.pi)
         fields_minus = self.network_fields({"r": r, "theta": theta_minus})
+        u_minus = fields_minus["u"]
         theta_plus = torch.full_like(r, 0)
         fields_plus = self.network_fields({"r": r, "theta": theta_plus})
-        u_minus = fields_minus["u"]
         u_plus = fields_plus["u"]
         out["slip"] = -s - u_minus + u_plus
 
@@ -101,23 +103,27 @@ class FaultPinn(PinnModel):
         points = self.to_network(batch["traction"])
         r = points["r"].detach()
         theta = points["theta"].detach()
-        theta_minus = torch.full_like(r, 2 * math.pi).requires_grad_(True)
-        fields_minus = self.network_fields({"r": r, "theta": theta_minus})
-        theta_plus = torch.full_like(r, 0).requires_grad_(True)
-        fields_plus = self.network_fields({"r": r, "theta": theta_plus})
-        u_minus = fields_minus["u"]
-        u_plus = fields_plus["u"]
-        u_theta_minus = derivative(u_minus, theta_minus)
-        u_theta_plus = derivative(u_plus, theta_plus)
+        theta_minus = torch.full_like(r, 2 * math.pi)
+        fields_minus = self.network_jets(
+            {"r": r, "theta": theta_minus}, {"u_theta_minus": ("u", "theta")}
+        )
+        u_theta_minus = fields_minus["u_theta_minus"]
+        theta_plus = torch.full_like(r, 0)
+        fields_plus = self.network_jets(
+            {"r": r, "theta": theta_plus}, {"u_theta_plus": ("u", "theta")}
+        )
+        u_theta_plus = fields_plus["u_theta_plus"]
         out["traction"] = -u_theta_minus + u_theta_plus
 
         # free_surface (fault.pde:24): bc free_surface: mu*dn(u) = 0 on surface
         points = self.to_network(batch["free_surface"])
-        r = points["r"].detach().requires_grad_(True)
-        theta = points["theta"].detach().requires_grad_(True)
-        fields = self.network_fields({"r": r, "theta": theta})
-        u = fields["u"]
-        u_r, u_theta = derivatives(u, (r, theta))
+        r = points["r"].detach()
+        theta = points["theta"].detach()
+        fields = self.network_jets(
+            {"r": r, "theta": theta}, {"u_r": ("u", "r"), "u_theta": ("u", "theta")}
+        )
+        u_r = fields["u_r"]
+        u_theta = fields["u_theta"]
         out["free_surface"] = u_r * torch.cos(theta) - u_theta * torch.sin(theta) / r
 
         # far_field (fault.pde:25): bc far_field: u = s/(2*pi)*(atan2(x, -y - D) - atan2(x, -y + D))

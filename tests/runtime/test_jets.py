@@ -1,0 +1,157 @@
+"""Forward jets (pdec.runtime.jets) against nested autograd, and when models use them."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+import torch
+
+from pdec.runtime import PinnModel
+from pdec.runtime.losses import LossTerms
+from pdec.runtime.options import AUTO_COMPILE_STEPS, TrainOptions
+from pdec.runtime.training import _compiles
+
+WANTED = {
+    "u_t": ("u", "t"),
+    "u_x": ("u", "x"),
+    "u_xx": ("u", "x", "x"),
+    "v_tx": ("v", "x", "t"),  # given in any order: the mixed derivative v_tx
+    "v_tt": ("v", "t", "t"),
+    "v": ("v",),
+}
+
+
+def _model(activation="tanh", fourier_features=0, periodic=False, **options):
+    class Two(PinnModel):
+        spec_name = "two"
+        coordinates = network_inputs = ("t", "x")
+        input_bounds = {"t": (0.0, 1.0), "x": (-1.0, 2.0)}
+        field_names = ("u", "v")
+        residual_names = ()
+
+    Two.periodic = {"x": (-1.0, 2.0)} if periodic else {}
+    return Two(
+        layers=(3, 8),
+        activation=activation,
+        fourier_features=fourier_features,
+        dtype="float64",
+        **options,
+    )
+
+
+def _points(n=9):
+    generator = torch.Generator().manual_seed(1)
+    t = torch.rand(n, generator=generator, dtype=torch.float64)
+    x = 3 * torch.rand(n, generator=generator, dtype=torch.float64) - 1
+    return {"t": t, "x": x}
+
+
+def _both(model, wanted=WANTED):
+    jets = model.network_jets(_points(), wanted)
+    model.config["derivatives"] = "autograd"
+    nested = model.network_jets(_points(), wanted)
+    model.config["derivatives"] = "auto"
+    return jets, nested
+
+
+@pytest.mark.parametrize(
+    "activation, fourier, periodic", list(itertools.product(["tanh", "sin"], [0, 6], [False, True]))
+)
+def test_jets_equal_nested_autograd(activation, fourier, periodic):
+    model = _model(activation, fourier, periodic)
+    assert model.uses_jets()
+    jets, nested = _both(model)
+    assert set(jets) == set(nested) == {"u", "v", *WANTED}
+    for name in nested:
+        scale = nested[name].abs().max().item() + 1.0
+        assert (jets[name] - nested[name]).abs().max().item() < 1e-12 * scale, name
+
+
+def test_jets_give_the_same_parameter_gradients():
+    """Training differentiates the residual once more: the gradients agree too."""
+    model = _model("tanh", 0, True)
+    gradients = []
+    for mode in ("auto", "autograd"):
+        model.config["derivatives"] = mode
+        d = model.network_jets(_points(), WANTED)
+        loss = (d["u_t"] + d["u"] * d["u_x"] - 0.1 * d["u_xx"] + d["v_tx"] * d["v_tt"]).square()
+        grads = torch.autograd.grad(loss.mean(), list(model.network.parameters()))
+        gradients.append(torch.cat([g.reshape(-1) for g in grads]))
+    assert torch.allclose(gradients[0], gradients[1], rtol=1e-10, atol=1e-12)
+
+
+def test_a_constant_direction_at_a_site_has_its_derivative():
+    """A site such as the cut θ = 0 holds one input fixed; its derivative is still one."""
+    model = _model()
+    points = _points()
+    points["x"] = torch.full_like(points["t"], 0.5)
+    jets = model.network_jets(points, {"u_x": ("u", "x"), "u_xx": ("u", "x", "x")})
+    model.config["derivatives"] = "autograd"
+    nested = model.network_jets(points, {"u_x": ("u", "x"), "u_xx": ("u", "x", "x")})
+    assert torch.allclose(jets["u_xx"], nested["u_xx"], atol=1e-12)
+
+
+def test_third_derivatives_fall_back_to_autograd_and_are_right():
+    model = _model()
+    points = {name: value.clone() for name, value in _points().items()}
+    out = model.network_jets(points, {"u_xxx": ("u", "x", "x", "x")})
+    x = points["x"].clone().requires_grad_(True)
+    u = model.network_fields({"t": points["t"], "x": x})["u"]
+    d = u
+    for _ in range(3):
+        (d,) = torch.autograd.grad(d.sum(), x, create_graph=True)
+    assert torch.allclose(out["u_xxx"], d, atol=1e-12)
+    assert not model.uses_jets(3)
+
+
+def test_which_models_use_jets():
+    assert _model().uses_jets()
+    assert not _model("gelu").uses_jets()  # no jet rule for it: autograd
+    assert not _model(derivatives="autograd").uses_jets()
+
+    class Analytic(type(_model())):
+        def network_fields(self, inputs):
+            return {"u": torch.sin(inputs["x"]), "v": inputs["t"] ** 2}
+
+    analytic = Analytic(layers=(1, 4), dtype="float64")
+    assert not analytic.uses_jets()  # an override is what is differentiated
+    d = analytic.network_jets(_points(), {"u_xx": ("u", "x", "x"), "v_t": ("v", "t")})
+    assert torch.allclose(d["u_xx"], -torch.sin(_points()["x"]))
+    assert torch.allclose(d["v_t"], 2 * _points()["t"])
+
+
+def test_derivatives_option_is_validated():
+    from pdec.runtime import OptionsError
+
+    with pytest.raises(OptionsError, match="derivatives"):
+        _model(derivatives="forward")
+
+
+def test_auto_compile_only_for_long_runs_of_jet_models():
+    model = _model()
+    long = TrainOptions(steps=AUTO_COMPILE_STEPS)
+    assert _compiles(model, long)
+    assert not _compiles(model, TrainOptions(steps=AUTO_COMPILE_STEPS - 1))
+    assert not _compiles(_model(derivatives="autograd"), long)
+    assert _compiles(_model(derivatives="autograd"), TrainOptions(steps=5, compile=True))
+    assert not _compiles(model, TrainOptions(steps=10**5, compile=False))
+
+
+def test_compiled_jet_residuals_match_eager(capfd):
+    """No double backward: torch.compile gives the eager terms and gradients."""
+
+    class Heat(type(_model())):
+        residual_names = ("heat",)
+
+        def residuals(self, batch):
+            d = self.network_jets(batch["heat"], {"u_t": ("u", "t"), "u_xx": ("u", "x", "x")})
+            return {"heat": d["u_t"] - 0.1 * d["u_xx"]}
+
+    model = Heat(layers=(2, 8), dtype="float64")
+    terms = LossTerms(model, compile=True)
+    terms.trial({"heat": _points(32)}, list(model.parameters()))
+    message = capfd.readouterr().err
+    if not terms.compiled and "differ" not in message:
+        pytest.skip(f"torch.compile unavailable here: {message.strip()}")
+    assert terms.compiled, message
