@@ -18,7 +18,20 @@ from torch import Tensor
 from pdec.runtime.energy.networks import Scaled, grid_network, perceptron
 
 
-class MLPEnergy(Scaled):
+class ScaledEnergy(Scaled):
+    """A :class:`~pdec.runtime.energy.networks.Scaled` energy: the model uses its
+    gradient, so its size is that of the gradient."""
+
+    def network_size(self, u: Tensor) -> Tensor:
+        """The root mean square of ∇ of the bare network's output (summed over the grid)
+        with respect to the standardised state: the size of the ∇H it gives."""
+        with torch.enable_grad():
+            x = self._standardize(u.detach()).requires_grad_()
+            (gradient,) = torch.autograd.grad(self.network(x).sum(), x)
+        return gradient.pow(2).mean().sqrt().detach()
+
+
+class MLPEnergy(ScaledEnergy):
     """H(u) = MLP(u) for states of ``n_state`` values (any shape, flattened).
 
     >>> H = MLPEnergy(2, depth=2, width=8, generator=torch.Generator().manual_seed(0))
@@ -55,7 +68,7 @@ class MLPEnergy(Scaled):
         return self._apply_network(u).squeeze(-1)
 
 
-class GridEnergy(Scaled):
+class GridEnergy(ScaledEnergy):
     """H(u) = Σ_i h(u_{i−k..i+k}) Δx on a periodic grid (k = ``stencil_width``).
 
     States are (B, N) for one field, or (B, fields, N), or flat (B, fields·N)

@@ -27,7 +27,8 @@ class Scaled(nn.Module):
 
     Subclasses set ``self.network`` and ``self._layout(u)``, the network's input
     layout of a batch of states; statistics are per channel: per field on grids, per
-    component of flat states.
+    component of flat states. Those whose model uses the network's gradient (energies)
+    override :meth:`network_size`.
     """
 
     def _register_scaling(self, channels: tuple[int, ...], dtype: torch.dtype) -> None:
@@ -38,11 +39,19 @@ class Scaled(nn.Module):
     def _layout(self, u: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError
 
+    def _standardize(self, u: torch.Tensor) -> torch.Tensor:
+        return (self._layout(u) - self.input_shift) / self.input_spread
+
     def _apply_network(self, u: torch.Tensor) -> torch.Tensor:
         """The network on standardised input, output scaled."""
-        return self.network((self._layout(u) - self.input_shift) / self.input_spread) * (
-            self.output_scale
-        )
+        return self.network(self._standardize(u)) * self.output_scale
+
+    @torch.no_grad()
+    def network_size(self, u: torch.Tensor) -> torch.Tensor:
+        """The root mean square of the bare network's output on the standardised states:
+        what calibration divides out, so that the output scale does not depend on how
+        large the random initial network happens to be."""
+        return self.network(self._standardize(u.detach())).pow(2).mean().sqrt()
 
     @torch.no_grad()
     def standardize_inputs(self, u: torch.Tensor) -> None:
