@@ -22,9 +22,9 @@ exact data-generating map. ``scheme`` (the default) does the same: the closed-fo
 spec's own discrete-gradient model (kdv.pde / cahn_hilliard.pde compiled with ``--target
 energy``: the grid energy, G's stencil, Gonzalez's discrete gradient) rolled out from
 ``pdec data``'s initial states (two solitons; phase separation from small noise at every
-point) as drawn, like theirs, not projected onto the modes |m| < 50/3 that ``pdec
-data``'s dealiased integrator keeps (:func:`drawn_states`: projected, the Cahn–Hilliard
-data never show the energy's short waves). ``spectral`` takes ``pdec data``'s
+point), every mode of the grid present, like theirs (:func:`drawn_states`; projected onto
+the modes |m| < 50/3 a dealiased integrator keeps, as ``pdec data`` once did, the
+Cahn–Hilliard data would never show the energy's short waves). ``spectral`` takes ``pdec data``'s
 pseudo-spectral ETDRK4 trajectories instead, which no 3-point-stencil model reproduces
 on this coarse grid (KdV: the true finite-difference model leaves 0.3 % of the
 mean-square u_t; CH: its early steps, where the noise decays within one Δt, leave 50
@@ -95,8 +95,9 @@ def peak_memory_mb() -> float:
 
 def drawn_states(name: str, count: int, grid: int = 50) -> np.ndarray:
     """``pdec data``'s initial states for specs/{name}.pde (seed 0: two solitons, or
-    phase separation from noise at every point) as drawn, without its projection onto
-    the modes |m| < grid/3 that its dealiased pseudo-spectral integrator evolves.
+    phase separation from noise at every point), with every mode of the grid: not
+    projected onto the modes |m| < grid/3 that a dealiased pseudo-spectral integrator
+    evolves (``pdec data`` now solves on a finer grid, so its first snapshot is this).
 
     The grid scheme needs no dealiasing, and Matsubara et al. start from the raw noise.
     Projected, Cahn–Hilliard's initial states hold no mode above m = 16 of 25, the

@@ -12,7 +12,8 @@ and then differentiated spectrally by G in conservative form: N(u) = G n(u). For
 constant-coefficient operator, are split the same way with G = identity.
 
 Nonlinear terms are dealiased by the 2/3 rule: N's transform is kept only on the modes
-|n| < N/3.
+|n| < N/3 (which is why :func:`pdec.reference.generate` solves on a finer grid than the
+one it samples).
 """
 
 from __future__ import annotations
@@ -261,6 +262,10 @@ class PeriodicSystem(System):
 
     def stepper(self) -> Etdrk4:
         return Etdrk4(self.linear, self.nonlinear, self.diagonal)
+
+    def refined(self, factor: int) -> PeriodicSystem:
+        """The same dynamics on a grid with ``factor`` times the points per dimension."""
+        return PeriodicSystem(self.spec, self.space, self.grid.refined(factor))
 
 
 def discretize(spec: ir.SpecIR, grid: int | Sequence[int] | None = None) -> System:

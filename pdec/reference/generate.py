@@ -6,8 +6,10 @@ Stages, one call each:
    ODE right-hand side, or the pseudo-spectral split u_t = L u + N(u) on the grid);
 2. :func:`~pdec.reference.initial.sample_initial` — n seeded initial states, of the
    family that fits the dynamics (solitons, phase separation, …);
-3. integrate — ``solve_ivp`` (DOP853) for ODE systems, ETDRK4 with error-controlled
-   substeps (or the exact exponential, for linear dynamics) for periodic fields;
+3. integrate — ``solve_ivp`` (DOP853) for ODE systems; for periodic fields the exact
+   exponential (linear dynamics) or ETDRK4 with error-controlled substeps on a grid
+   :data:`REFINEMENT` times finer, so that the dealiased modes it evolves hold every
+   mode of the output grid, sampled back at the output points;
 4. :class:`Trajectories` with the metadata (spec name and sha256, dt, integrator).
 """
 
@@ -28,6 +30,9 @@ from pdec.reference.etdrk4 import CONTOUR_POINTS, integrate, phi_functions
 from pdec.reference.initial import sample_initial
 from pdec.reference.trajectories import Trajectories
 
+REFINEMENT = 2
+"""Nonlinear periodic dynamics are solved on a grid this many times finer per dimension:
+its 2/3-rule modes |n| < 2N/3 hold all |n| ≤ N/2 of the N-point output grid."""
 ODE_RTOL = 1e-10
 ODE_ATOL = 1e-12
 TOLERANCE = 1e-8
@@ -49,9 +54,11 @@ def generate(
     ``spec``: a :class:`pdec.Spec`, its IR, or a path to a .pde file; ``seed``: of
     the random initial states (see :mod:`pdec.reference.initial`); ``grid``: points
     per space dimension (default 64); ``initial``: the initial states instead, shaped
-    (n, fields, *grid) (periodic states are projected onto the dealiased modes);
-    ``tolerance``: the relative error per sampling interval that ETDRK4's substeps aim
-    for. Times start at the spec's ``time t in [t0, ...]``.
+    (n, fields, *grid). Periodic states keep every mode of the grid: the first snapshot
+    is the initial state as drawn or given, and nonlinear dynamics are solved on a grid
+    :data:`REFINEMENT` times finer (the initial states interpolated onto it) and sampled
+    at the output points. ``tolerance``: the relative error per sampling interval that
+    ETDRK4's substeps aim for. Times start at the spec's ``time t in [t0, ...]``.
 
     >>> import pdec
     >>> spec = pdec.loads('''
@@ -133,25 +140,29 @@ def _integrate_ode(
 def _integrate_periodic(
     system: PeriodicSystem, states: np.ndarray, times: np.ndarray, tolerance: float
 ) -> tuple[np.ndarray, str]:
+    """The states at ``times`` on the output grid, every mode of it evolved.
+
+    Linear dynamics take the exact exponential on the output grid itself. Nonlinear
+    ones are dealiased, which keeps only the modes |n| < N/3 of a grid of N points, so
+    they are solved on the grid :data:`REFINEMENT` times finer, whose kept modes hold
+    all |n| ≤ N/2 of the output grid: the initial states are interpolated onto it
+    (trigonometric interpolation, the same states at the output points) and the
+    solution is sampled back at the output points, as the true solution would be.
+    """
     grid = system.grid
     points = "×".join(map(str, grid.shape))
-    space = f"Fourier pseudo-spectral on {points} points"
-    v0 = grid.fft(states)
     if system.is_linear:
-        dt = float(times[1] - times[0])
-        if system.diagonal:
-            E = np.exp(dt * system.linear)
-            step = lambda v: E * v  # noqa: E731
-        else:
-            Z = np.moveaxis(dt * system.linear, (0, 1), (-2, -1))
-            E = np.moveaxis(phi_functions(Z, 0)[0], (-2, -1), (0, 1))
-            step = lambda v: np.einsum("ij...,bj...->bi...", E, v)  # noqa: E731
-        transforms = [v0]
-        for _ in range(times.size - 1):
-            transforms.append(step(transforms[-1]))
-        u = grid.ifft(np.stack(transforms, axis=1))
-        return u, f"{space}; linear dynamics: exact exponential e^(L dt) of the Fourier symbol"
-    run = integrate(system.stepper(), v0, times, tolerance)
+        u = grid.ifft(_exact_exponential(system, grid.fft(states), times))
+        u[:, 0] = states
+        return u, (
+            f"Fourier pseudo-spectral on {points} points; linear dynamics: exact "
+            "exponential e^(L dt) of the Fourier symbol"
+        )
+    fine = system.refined(REFINEMENT)
+    v0 = fine.grid.fft(grid.interpolate(states, fine.grid))
+    run = integrate(fine.stepper(), v0, times, tolerance)
+    u = np.ascontiguousarray(fine.grid.sample(fine.grid.ifft(run.states), REFINEMENT))
+    u[:, 0] = states  # the same up to round-off; exactly the states drawn or given
     phi = (
         f"φ-functions by Kassam–Trefethen contour means ({CONTOUR_POINTS} points)"
         if system.diagonal
@@ -162,12 +173,31 @@ def _integrate_periodic(
         if run.substeps.min() != run.substeps.max()
         else f"{run.substeps.min()}"
     )
+    fine_points = "×".join(map(str, fine.grid.shape))
     description = (
-        f"{space}, 2/3-rule dealiasing of nonlinear terms; ETDRK4 (Cox–Matthews; {phi}) "
-        f"with {substeps} substeps per dt chosen by step doubling "
-        f"(relative tolerance {tolerance:g} per dt)"
+        f"Fourier pseudo-spectral on {fine_points} points ({REFINEMENT}× the {points} "
+        "output points, at which it is sampled), 2/3-rule dealiasing of nonlinear terms "
+        "(the kept modes hold every mode of the output grid); ETDRK4 (Cox–Matthews; "
+        f"{phi}) with {substeps} substeps per dt chosen by step doubling (relative "
+        f"tolerance {tolerance:g} per dt)"
     )
-    return grid.ifft(run.states), description
+    return u, description
+
+
+def _exact_exponential(system: PeriodicSystem, v0: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """Transforms at ``times`` of v_t = L v: v_{k+1} = e^(L dt) v_k, mode by mode."""
+    dt = float(times[1] - times[0])
+    if system.diagonal:
+        E = np.exp(dt * system.linear)
+        step = lambda v: E * v  # noqa: E731
+    else:
+        Z = np.moveaxis(dt * system.linear, (0, 1), (-2, -1))
+        E = np.moveaxis(phi_functions(Z, 0)[0], (-2, -1), (0, 1))
+        step = lambda v: np.einsum("ij...,bj...->bi...", E, v)  # noqa: E731
+    transforms = [v0]
+    for _ in range(times.size - 1):
+        transforms.append(step(transforms[-1]))
+    return np.stack(transforms, axis=1)
 
 
 def _spec_ir(spec) -> ir.SpecIR:
@@ -202,6 +232,4 @@ def _given_states(system, initial, n: int) -> np.ndarray:
         raise InvalidValueError(
             f"initial has shape {states.shape}, expected {expected} (trajectories, fields, *grid)"
         )
-    if isinstance(system, PeriodicSystem):
-        states = system.grid.project(states)
     return states

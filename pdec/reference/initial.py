@@ -25,8 +25,8 @@ The first family whose test the spec passes draws the states (n of them, shaped
 ``gaussian`` (other ODE systems)
     Standard normal states.
 
-Periodic states are then projected onto the modes the dealiased scheme evolves (|n| <
-N/3), so the semi-discrete system is a Fourier–Galerkin method for them.
+Periodic states keep every mode of the grid, as drawn: :func:`pdec.reference.generate`
+solves nonlinear dynamics on a finer grid whose dealiased modes hold all of them.
 """
 
 from __future__ import annotations
@@ -203,7 +203,7 @@ def sample_initial(system: System, rng: np.random.Generator, n: int) -> tuple[np
         states, family = phase_separation(system, rng, n), "phase separation"
     else:
         states, family = smooth_random(system, rng, n), "smooth random"
-    return system.grid.project(states), family
+    return states, family
 
 
 def _structure_kind(system: System) -> str | None:

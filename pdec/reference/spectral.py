@@ -1,5 +1,6 @@
 """Fourier pseudo-spectral tools on a periodic box: points, wavenumbers, derivatives,
-symbols of constant-coefficient operators and the 2/3 dealiasing rule.
+symbols of constant-coefficient operators, the 2/3 dealiasing rule, and trigonometric
+interpolation onto a finer grid of the same box.
 
 A box [lo, hi) with N points (per dimension) has the points lo + j (hi − lo)/N and the
 wavenumbers k = 2π n/(hi − lo), n = 0, 1, …, −1 in FFT order. The last axes of an
@@ -140,6 +141,33 @@ class PeriodicGrid:
         """u with only the modes the 2/3 rule keeps."""
         return self.ifft(self.fft(u) * self.dealias_mask)
 
+    def refined(self, factor: int) -> PeriodicGrid:
+        """The same box with ``factor`` times the points per dimension; every
+        ``factor``-th of its points is one of these (see :meth:`sample`)."""
+        return PeriodicGrid(self.lo, self.hi, tuple(factor * n for n in self.shape))
+
+    def interpolate(self, u: np.ndarray, fine: PeriodicGrid) -> np.ndarray:
+        """The trigonometric interpolant of u (values on this grid) at the points of a
+        finer grid of the same box: the transform padded with zeros, the Nyquist mode of
+        an even N split evenly between ±N/2 so that the interpolant is real. It has
+        every mode of u, and ``fine.sample(interpolate(u, fine), factor)`` is u again.
+
+        >>> coarse = PeriodicGrid(lo=(0.0,), hi=(1.0,), shape=(4,))
+        >>> fine = coarse.refined(2)
+        >>> coarse.interpolate(np.array([1.0, -1.0, 1.0, -1.0]), fine).round(12) + 0.0
+        array([ 1.,  0., -1.,  0.,  1.,  0., -1.,  0.])
+        """
+        v = self.fft(u)
+        for axis, n, m in zip(self.axes, self.shape, fine.shape):
+            v = _pad_modes(np.moveaxis(v, axis, -1), n, m)
+            v = np.moveaxis(v * (m / n), -1, axis)
+        return fine.ifft(v)
+
+    def sample(self, u: np.ndarray, factor: int) -> np.ndarray:
+        """The values of u (on this grid) at every ``factor``-th point per dimension: at
+        the points of the grid this one refines by ``factor``."""
+        return u[(..., *(slice(None, None, factor),) * self.dim)]
+
     def integrate(self, values: np.ndarray) -> np.ndarray:
         """∫ values over the box, over the last ``dim`` axes."""
         return values.sum(axis=self.axes) * self.cell_volume
@@ -148,3 +176,19 @@ class PeriodicGrid:
         shape = [1] * self.dim
         shape[d] = -1
         return values.reshape(shape)
+
+
+def _pad_modes(v: np.ndarray, n: int, m: int) -> np.ndarray:
+    """The n modes of v's last axis (FFT order) among m ≥ n, the others zero."""
+    if m == n:
+        return v
+    padded = np.zeros(v.shape[:-1] + (m,), dtype=complex)
+    positive = (n + 1) // 2  # modes 0, …, positive − 1
+    negative = (n - 1) // 2  # modes −negative, …, −1
+    padded[..., :positive] = v[..., :positive]
+    if negative:
+        padded[..., m - negative :] = v[..., n - negative :]
+    if n % 2 == 0:  # the Nyquist mode n/2 is also −n/2: half to each
+        padded[..., n // 2] = v[..., n // 2] / 2
+        padded[..., m - n // 2] = v[..., n // 2] / 2
+    return padded

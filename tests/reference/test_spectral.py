@@ -63,3 +63,36 @@ def test_integrals_and_two_dimensions():
     u_xy = grid.ifft(grid.fft(u) * grid.derivative_factor((1, 1)))
     expected = -2 * np.pi**2 * np.cos(2 * np.pi * x) * np.sin(np.pi * y)
     assert np.allclose(u_xy, expected, atol=1e-10)
+
+
+@pytest.mark.parametrize("points", [7, 8])
+def test_interpolation_onto_a_finer_grid_keeps_every_mode(points):
+    """Zero padding: the interpolant has the data's values at the data's points, and is
+    the trigonometric polynomial itself between them; the Nyquist mode of an even N,
+    split half to +N/2 and half to −N/2, stays real."""
+    grid = PeriodicGrid(lo=(0.0,), hi=(1.0,), shape=(points,))
+    fine = grid.refined(2)
+    (x,), (x_fine,) = grid.coordinates, fine.coordinates
+    assert np.array_equal(fine.sample(x_fine, 2), x)
+    u = np.random.default_rng(0).standard_normal((3, points))
+    interpolant = grid.interpolate(u, fine)
+    assert interpolant.shape == (3, 2 * points)
+    assert np.allclose(fine.sample(interpolant, 2), u, atol=1e-14)
+    assert np.allclose(np.fft.fft(interpolant)[:, points], 0, atol=1e-12)  # nothing above N/2
+    top = points // 2  # the highest mode: 3 of 7 points, the Nyquist mode 4 of 8
+    values = np.sin(2 * np.pi * top * x + 0.3)
+    if points % 2:
+        expected = np.sin(2 * np.pi * top * x_fine + 0.3)
+    else:  # sin(πj + 0.3) = sin(0.3)(−1)^j at the 8 points: the real interpolant
+        expected = np.sin(0.3) * np.cos(2 * np.pi * top * x_fine)
+    assert np.allclose(grid.interpolate(values, fine), expected, atol=1e-12)
+
+
+def test_interpolation_in_two_dimensions():
+    grid = PeriodicGrid(lo=(0.0, -1.0), hi=(1.0, 1.0), shape=(8, 6))
+    fine = grid.refined(3)
+    x, y = fine.mesh
+    u = np.sin(2 * np.pi * 3 * x) * np.cos(np.pi * 2 * y) + np.cos(2 * np.pi * 4 * x)
+    coarse_values = fine.sample(u, 3)
+    assert coarse_values.shape == (8, 6)
+    assert np.allclose(grid.interpolate(coarse_values, fine), u, atol=1e-12)

@@ -191,10 +191,11 @@ def test_dgnet_fits_kdv_pairs(kdv_pairs):
 
 def test_the_benchmark_trains_on_every_mode_of_the_grid():
     """A grid energy learns curvature only at the wavelengths its pairs show. Cahn–Hilliard
-    states projected onto |m| < n/3 (``pdec data``'s dealiased modes) hold no short
-    waves, and the dynamics damp them: DGNet's learned curvature at m = 25 came out
-    negative, and its rollouts' shortest waves grew ×1.3 a step (state MSE 1.2). The
-    benchmark's initial states are the raw noise, as Matsubara et al.'s: every mode."""
+    states projected onto |m| < n/3 (a dealiased integrator's modes, as ``pdec data``
+    once saved them) hold no short waves, and the dynamics damp them: DGNet's learned
+    curvature at m = 25 came out negative, and its rollouts' shortest waves grew ×1.3 a
+    step (state MSE 1.2). The benchmark's initial states are the raw noise, as Matsubara
+    et al.'s: every mode."""
     from benchmarks.energy_kdv_ch import drawn_states
 
     states = drawn_states("cahn_hilliard", 8)
