@@ -143,7 +143,8 @@ def table(rows: list[dict], command: str, threads: int) -> str:
         "batch per spec), Adam lr 1e-3, rounds interleaved in one process; median and "
         "minimum ms per step over the rounds, ratio of medians to nested autograd "
         "(< 1: faster). Compile time: `torch.compile` plus the check against eager mode, "
-        "once.\n",
+        "once (inductor keeps compiled kernels in an on-disk cache: a first compile on a "
+        "fresh machine takes longer, 10–60 s on this one).\n",
         "| spec | network | points | derivatives | ms / step (median) | ms / step (min) "
         "| × autograd | compile s |",
         "|---|---|---|---|---|---|---|---|",

@@ -17,8 +17,9 @@ with the same plot beside the checkpoint (``eval/prediction.png``).
 
 Options (``--set key=value``): the model's keyword arguments (modes, e.g. ``modes=12``
 or ``modes=12x8``; width, layers, projection, padding, derivatives, mollifier_radius,
-seed) and the training options epochs, batch_size, lr, step_every, gamma,
-weight_decay, physics, test_fraction, checkpoint_every.
+seed) and the training options epochs, batch_size, lr, schedule (step or cosine),
+step_every, gamma, weight_decay, physics, test_fraction, checkpoint_every. A run resumed
+with more ``--epochs`` follows the learning-rate schedule of its new length.
 """
 
 from __future__ import annotations
@@ -204,6 +205,8 @@ def _split_options(Model, sets: dict) -> tuple[dict, dict]:
                 raise OptionsError(
                     f"{key}={sets[key]!r}: expected a {type(default).__name__}"
                 ) from None
+    if options["schedule"] not in ("step", "cosine"):
+        raise OptionsError(f"schedule must be step or cosine, got {options['schedule']!r}")
     if not 0 <= options["test_fraction"] < 1:
         raise OptionsError(f"test_fraction must be in [0, 1), got {options['test_fraction']}")
     for key in ("epochs", "batch_size"):

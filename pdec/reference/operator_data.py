@@ -225,7 +225,7 @@ def _evolution_data(spec: ir.SpecIR, n, res, rng, seed) -> OperatorData:
         spec_name=spec.name,
         spec_sha256=spec.sha256,
         generator={"field": random_field.metadata(), "times": [t0, t1]},
-        solver=trajectories.integrator + "; inputs projected onto the 2/3-rule modes",
+        solver=trajectories.integrator,
         seed=seed,
     )
 

@@ -115,8 +115,9 @@ def test_data_of_another_spec_is_refused(pdec, darcy, tmp_path):
         (["--set", "widht=8"], "did you mean 'width'?"),
         (["--set", "test_fraction=1.5"], "test_fraction must be in [0, 1)"),
         (["--steps", "5"], "use --epochs N"),
+        (["--set", "schedule=linear"], "schedule must be step or cosine"),
     ],
-    ids=["unknown-option", "bad-fraction", "steps"],
+    ids=["unknown-option", "bad-fraction", "steps", "schedule"],
 )
 def test_bad_options(pdec, darcy, tmp_path, extra, message):
     result = train(pdec, darcy["train"], tmp_path / "run", *extra)

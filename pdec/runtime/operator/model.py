@@ -199,6 +199,7 @@ class OperatorModel(nn.Module):
         epochs: int = 100,
         batch_size: int = 20,
         lr: float = 1e-3,
+        schedule: str = "step",
         step_every: int | None = None,
         gamma: float = 0.5,
         weight_decay: float = 1e-4,
@@ -209,7 +210,8 @@ class OperatorModel(nn.Module):
     ) -> list[dict]:
         """Adam on the relative L2 data loss (+ ``physics`` × the residual loss on the
         training inputs and on ``physics_inputs``, inputs without outputs), halving the
-        learning rate every ``step_every`` epochs (default epochs/5). Returns one record per
+        learning rate every ``step_every`` epochs (default epochs/5) or, with
+        ``schedule="cosine"``, annealing it along a half cosine. Returns one record per
         epoch: loss terms and seconds."""
         a, u = self._tensor(inputs), self._tensor(outputs)
         if a.shape[0] != u.shape[0] or a.shape[2:] != u.shape[2:]:
@@ -220,7 +222,8 @@ class OperatorModel(nn.Module):
         self.check_grid(a)
         self._set_scales(a, u)
         extra = self._tensor(physics_inputs) if physics_inputs is not None else None
-        options = dict(epochs=epochs, batch_size=batch_size, lr=lr, step_every=step_every or 0)
+        options = dict(epochs=epochs, batch_size=batch_size, lr=lr, schedule=schedule)
+        options.update(step_every=step_every or 0)
         options.update(gamma=gamma, weight_decay=weight_decay, physics=physics, seed=seed)
         state = train_epochs(self, a, u, physics_inputs=extra, callback=callback, **options)
         return state["history"]

@@ -1,12 +1,18 @@
 """The operator models' training loop, with checkpoints that resume exactly.
 
 :func:`train_epochs` runs Adam on the relative L2 data loss (Li et al.) plus
-``physics`` × the mean squared grid residual (PINO), halving the learning rate every
-``step_every`` epochs, over shuffled batches of the training pairs. Everything a
-resumed run needs — weights, Adam's moments, the schedule, the shuffling generator, the
-epoch and the history — is in :func:`training_state`, plain data that
-``torch.load(weights_only=True)`` reads back; ``save`` is called with it every
-``checkpoint_every`` epochs and after the last.
+``physics`` × the mean squared grid residual (PINO), over shuffled batches of the
+training pairs, with the learning rate of :func:`learning_rate`: halved every
+``step_every`` epochs (``schedule="step"``, Li et al.'s) or annealed along a half cosine
+towards 0 at the end of the run (``schedule="cosine"``). Everything a resumed run needs —
+weights, Adam's moments, the shuffling generator, the epoch and the history — is in
+:func:`training_state`, plain data that ``torch.load(weights_only=True)`` reads back;
+``save`` is called with it every ``checkpoint_every`` epochs and after the last.
+
+The learning rate is a function of the epoch and the options alone, not state carried
+in the checkpoint: a run resumed with more epochs follows the schedule of its new
+length from the epoch it resumes at (with the same options it repeats the straight run
+exactly).
 
 ``OperatorModel.fit`` is this loop without checkpoints; ``pdec train --target operator``
 (:mod:`pdec.operator_commands`) adds them and a progress bar.
@@ -21,12 +27,13 @@ from collections.abc import Callable
 import torch
 
 from pdec.runtime import checkpoint
-from pdec.runtime.errors import TrainingDiverged
+from pdec.runtime.errors import OptionsError, TrainingDiverged
 
 TRAINING_OPTIONS = {
     "epochs": 100,
     "batch_size": 20,
     "lr": 1e-3,
+    "schedule": "step",
     "step_every": 0,  # 0: epochs / 5
     "gamma": 0.5,
     "weight_decay": 1e-4,
@@ -41,6 +48,7 @@ def train_epochs(
     epochs: int = 100,
     batch_size: int = 20,
     lr: float = 1e-3,
+    schedule: str = "step",
     step_every: int = 0,
     gamma: float = 0.5,
     weight_decay: float = 1e-4,
@@ -54,23 +62,25 @@ def train_epochs(
 ) -> dict:
     """Train ``model`` on inputs ``a`` and outputs ``u`` (scales already set) up to epoch
     ``epochs``, from ``start`` (a :func:`training_state`) or from scratch; returns the
-    final training state. ``callback`` gets one record per epoch (loss terms, seconds)."""
+    final training state. ``callback`` gets one record per epoch (loss terms, learning
+    rate, seconds)."""
     extra = physics_inputs if physics_inputs is not None else a[:0]
+    rate = dict(lr=lr, epochs=epochs, schedule=schedule, step_every=step_every, gamma=gamma)
+    learning_rate(0, **rate)  # an unknown schedule fails before any work
     optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
-    scheduler = torch.optim.lr_scheduler.StepLR(
-        optimizer, step_size=step_every or max(1, epochs // 5), gamma=gamma
-    )
     generator = torch.Generator().manual_seed(seed)
     history: list[dict] = []
     first = 0
     if start is not None:
         model.load_state_dict(start["state"])
         optimizer.load_state_dict(start["optimizer"])
-        scheduler.load_state_dict(start["scheduler"])
         generator.set_state(start["generator"])
         history, first = list(start["history"]), int(start["epoch"])
     for epoch in range(first, epochs):
         tic = time.perf_counter()
+        current = learning_rate(epoch, **rate)
+        for group in optimizer.param_groups:
+            group["lr"] = current
         order = torch.randperm(a.shape[0], generator=generator)
         totals = {"data": 0.0, "physics": 0.0}
         for batch in order.split(batch_size):
@@ -98,9 +108,8 @@ def train_epochs(
             loss.backward()
             optimizer.step()
             totals["data"] += data.item() * len(batch)
-        scheduler.step()
         record = {k: v / a.shape[0] for k, v in totals.items()}
-        record.update(epoch=epoch + 1, seconds=time.perf_counter() - tic)
+        record.update(epoch=epoch + 1, lr=current, seconds=time.perf_counter() - tic)
         history.append(record)
         if callback is not None:
             callback(record)
@@ -108,16 +117,39 @@ def train_epochs(
         if save is not None and (
             last or (checkpoint_every and (epoch + 1) % checkpoint_every == 0)
         ):
-            save(training_state(model, optimizer, scheduler, generator, epoch + 1, history))
-    return training_state(model, optimizer, scheduler, generator, max(first, epochs), history)
+            save(training_state(model, optimizer, generator, epoch + 1, history))
+    return training_state(model, optimizer, generator, max(first, epochs), history)
 
 
-def training_state(model, optimizer, scheduler, generator, epoch, history) -> dict:
+def learning_rate(
+    epoch: int,
+    lr: float,
+    epochs: int,
+    schedule: str = "step",
+    step_every: int = 0,
+    gamma: float = 0.5,
+) -> float:
+    """The learning rate in epoch ``epoch`` (from 0) of a run of ``epochs``: ``"step"``
+    multiplies ``lr`` by ``gamma`` every ``step_every`` epochs (0: every epochs/5, five
+    steps in all); ``"cosine"`` anneals it from ``lr`` to 0 along a half cosine.
+
+    >>> [learning_rate(e, 1.0, 10) for e in (0, 1, 2, 9)]
+    [1.0, 1.0, 0.5, 0.0625]
+    >>> [round(learning_rate(e, 1.0, 4, "cosine"), 3) for e in range(4)]
+    [1.0, 0.854, 0.5, 0.146]
+    """
+    if schedule == "step":
+        return lr * gamma ** (epoch // (step_every or max(1, epochs // 5)))
+    if schedule == "cosine":
+        return lr * 0.5 * (1 + math.cos(math.pi * min(epoch, epochs) / max(1, epochs)))
+    raise OptionsError(f"schedule={schedule!r}: 'step' or 'cosine'")
+
+
+def training_state(model, optimizer, generator, epoch, history) -> dict:
     """Plain data (tensors, numbers, lists, dicts) for ``torch.load(weights_only=True)``."""
     return {
         "state": {k: v.detach().cpu() for k, v in model.state_dict().items()},
         "optimizer": optimizer.state_dict(),
-        "scheduler": scheduler.state_dict(),
         "generator": generator.get_state(),
         "epoch": epoch,
         "history": history,
@@ -175,6 +207,7 @@ def load_model(Model, path, data: dict | None = None):
 
 __all__ = [
     "TRAINING_OPTIONS",
+    "learning_rate",
     "load_model",
     "read_checkpoint",
     "relative_l2",
