@@ -1,12 +1,17 @@
 """Smoke runs of the operator benchmarks (benchmarks/operator_burgers.py, operator_pino.py
-and operator_darcy.py) on tiny data: they train, print their table, and publish nothing."""
+and operator_darcy.py) on tiny data: they train, print their table, and publish nothing;
+and operator_darcy's peak-memory measurement on a known allocation."""
 
+import functools
+import importlib
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import torch
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = ["--test", "2", "--res", "32", "--epochs", "1", "--width", "8", "--modes", "4"]
@@ -41,3 +46,17 @@ def test_a_tiny_run_prints_its_table(name, extra, rows):
     assert "| model |" in stdout
     for row in rows:
         assert f"| {row} |" in stdout
+    if name == "operator_darcy" and Path("/proc/self/status").exists():
+        assert re.search(r"\| 1\.00 \| \d+ \| 1\.00 \|$", stdout, re.M)  # peak MiB measured
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc/self/status")
+def test_peak_memory_counts_what_the_work_allocates(monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT))
+    operator_darcy = importlib.import_module("benchmarks.operator_darcy")
+    floats = 200 * 2**20 // 4
+    # prepare(floats) returns the work, torch.ones(floats): 200 MiB written, so resident
+    prepare = functools.partial(functools.partial, torch.ones)
+    mebibytes, reset = operator_darcy.peak_memory(prepare, floats)
+    assert 150 <= mebibytes <= 260
+    assert isinstance(reset, bool)
