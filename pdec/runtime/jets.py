@@ -97,6 +97,8 @@ def of_map(y: Tensor, inputs: tuple[Tensor, ...], pairs: tuple[tuple[int, int], 
         )
         return list(found)
 
+    if not inputs:  # values only
+        return Jet(y.detach(), y.new_zeros(0, *y.shape), None, ())
     columns = [grad(y[:, j], inputs) for j in range(y.shape[1])]  # [column][direction]
     first = torch.stack([torch.stack(per_direction, dim=1) for per_direction in zip(*columns)])
     second = None

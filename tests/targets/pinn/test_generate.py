@@ -148,6 +148,9 @@ def test_residuals_from_forward_jets_equal_nested_autograd(tmp_path, spec, cut):
     for name in Model.residual_names:
         scale = nested[name].abs().max().item()
         assert (jets[name] - nested[name]).abs().max().item() <= 1e-12 * max(scale, 1e-6), name
+    first = Model.residual_names[0]  # an interior term: one residual per point
+    values = model.network_jets(model.to_network(batch[first]), {"u": ("u",)})["u"]
+    assert values.shape == jets[first].shape
 
 
 def test_poisson_residuals_vanish_on_the_manufactured_solution(tmp_path):
