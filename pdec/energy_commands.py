@@ -21,7 +21,6 @@ checkpoint_every, test_fraction.
 
 from __future__ import annotations
 
-import difflib
 import inspect
 import math
 import warnings
@@ -44,6 +43,7 @@ from pdec.runtime.energy.training import (
     trajectory_pairs,
 )
 from pdec.runtime.errors import OptionsError
+from pdec.runtime.options import reject_unknown
 from pdec.runtime.progress import ProgressBar
 
 TRAINING_OPTIONS = {"lr": 1e-3, "batch_size": 200, "checkpoint_every": 500, "test_fraction": 0.1}
@@ -186,19 +186,7 @@ def _split_options(Model, sets: dict) -> tuple[dict, dict]:
     accepted = [name for name in inspect.signature(Model.__init__).parameters if name not in FIXED]
     model_keys = set(accepted) | {"tol", "max_iter", "method", "newton_max_size"}
     valid = sorted(model_keys | set(TRAINING_OPTIONS))
-    unknown = [key for key in sets if key not in valid]
-    if unknown:
-        lines = []
-        for key in unknown:
-            near = difflib.get_close_matches(key, valid, n=1)
-            guess = f" (did you mean {near[0]!r}?)" if near else ""
-            lines.append(f"  {key}: unknown option{guess}")
-        raise OptionsError(
-            "invalid energy-target options:\n"
-            + "\n".join(lines)
-            + "\nvalid options: "
-            + ", ".join(valid)
-        )
+    reject_unknown(sets, valid, "energy-target")
     options = dict(TRAINING_OPTIONS)
     for key in TRAINING_OPTIONS:
         if key in sets:

@@ -24,7 +24,6 @@ with more ``--epochs`` follows the learning-rate schedule of its new length.
 
 from __future__ import annotations
 
-import difflib
 import inspect
 from pathlib import Path
 
@@ -45,6 +44,7 @@ from pdec.runtime.operator.training import (
     save_checkpoint,
     train_epochs,
 )
+from pdec.runtime.options import reject_unknown
 from pdec.runtime.progress import ProgressBar
 
 RUN_OPTIONS = {"test_fraction": 0.1, "checkpoint_every": 10}
@@ -183,19 +183,7 @@ def _split_options(Model, sets: dict) -> tuple[dict, dict]:
     model_keys = [p for p in inspect.signature(Model.__init__).parameters if p not in FIXED]
     defaults = {**TRAINING_OPTIONS, **RUN_OPTIONS}
     valid = sorted(set(model_keys) | set(defaults))
-    unknown = [key for key in sets if key not in valid]
-    if unknown:
-        lines = []
-        for key in unknown:
-            near = difflib.get_close_matches(key, valid, n=1)
-            guess = f" (did you mean {near[0]!r}?)" if near else ""
-            lines.append(f"  {key}: unknown option{guess}")
-        raise OptionsError(
-            "invalid operator-target options:\n"
-            + "\n".join(lines)
-            + "\nvalid options: "
-            + ", ".join(valid)
-        )
+    reject_unknown(sets, valid, "operator-target")
     options = dict(defaults)
     for key, default in defaults.items():
         if key in sets:

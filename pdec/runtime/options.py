@@ -209,6 +209,21 @@ def check_term_names(options: TrainOptions, names: tuple[str, ...]) -> None:
         )
 
 
+def reject_unknown(keys, valid, what: str) -> None:
+    """Raise :class:`OptionsError` naming each of ``keys`` not in ``valid`` (with a
+    suggestion) and listing the valid ones; ``what`` names the options, e.g.
+    "operator-target"."""
+    unknown = [key for key in keys if key not in valid]
+    if unknown:
+        lines = [f"  {key}: unknown option{_suggestion(key, valid)}" for key in unknown]
+        raise OptionsError(
+            f"invalid {what} options:\n"
+            + "\n".join(lines)
+            + "\nvalid options: "
+            + ", ".join(sorted(valid))
+        )
+
+
 def _suggestion(key: str, valid) -> str:
     close = difflib.get_close_matches(str(key), list(valid), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
