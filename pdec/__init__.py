@@ -30,6 +30,7 @@ from pdec.errors import (  # noqa: E402
     TimeError,
     UnsupportedError,
 )
+from pdec.estimate import estimate
 from pdec.passes.check_conservation import Finding
 from pdec.spec import Spec, load, loads
 
@@ -57,6 +58,7 @@ __all__ = [
     "UnsupportedError",
     "__version__",
     "compile",
+    "estimate",
     "load",
     "loads",
 ]

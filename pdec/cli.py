@@ -2,6 +2,7 @@
 
     pdec check FILE                 conservation claims and energies, one line each
     pdec show FILE [--coords NAME] [--latex | --json]
+    pdec estimate FILE --data FILE.npz [--derivatives mollifier|finite] [--radius R]
     pdec --version
 
 Exit codes: 0 fine; 1 a claim in the spec is refuted; 2 the spec, an option or the
@@ -15,6 +16,7 @@ import importlib
 import json
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated
 
@@ -377,6 +379,33 @@ def _operator_data(spec, n: int, res: int, seed: int, out: Path | None) -> None:
         "(instance, channel, grid)"
     )
     console.print(f"solver: {data.solver}")
+
+
+@app.command()
+def estimate(
+    file: SpecFile,
+    data: Annotated[
+        Path,
+        typer.Option("--data", help="Trajectories NPZ (from pdec data).", show_default=False),
+    ],
+    derivatives: Annotated[
+        str,
+        typer.Option("--derivatives", help="How derivatives are taken: mollifier or finite."),
+    ] = "mollifier",
+    radius: Annotated[
+        float, typer.Option("--radius", help="The mollifier's half-width in grid cells.")
+    ] = 4.5,
+) -> None:
+    """Fit the spec's unknown parameters (`param k unknown`) to gridded trajectories by
+    minimising the mean squared PDE residual on the data grid (see pdec.estimate)."""
+    console = _console()
+    with warnings.catch_warnings(record=True) as caught:  # data notes: one line, no path
+        warnings.simplefilter("always")
+        values = pdec.estimate(file, data, derivatives=derivatives, radius=radius)
+    for warning in caught:
+        console.print(f"[yellow]note:[/yellow] {warning.message}")
+    for name, value in values.items():
+        console.print(f"{name} = {value:.6g}")
 
 
 @app.command(name="eval")
