@@ -57,7 +57,6 @@ from pdec.runtime.training import fit
 from pdec.runtime.unknowns import Unknown, UnknownField, UnknownScalars
 
 PREDICT_BATCH = 65536
-MAX_JET_ORDER = jets.MAX_ORDER
 MODEL_DEFAULTS = {
     "layers": (4, 32),
     "activation": "tanh",
@@ -260,12 +259,7 @@ class PinnModel(nn.Module):
 
     def network_fields(self, inputs: dict[str, Tensor]) -> dict[str, Tensor]:
         """Network inputs (1-D tensors, broadcast together) -> {field: 1-D tensor}."""
-        columns = torch.broadcast_tensors(
-            *(
-                torch.as_tensor(inputs[name], dtype=self.dtype, device=self.device)
-                for name in self.network_inputs
-            )
-        )
+        columns = self._columns(inputs)
         given = dict(zip(self.network_inputs, columns))
         coords = self.from_network(given) if self.lifted or len(self.unknown_fields) else None
         seen = [coords[name] for name in self.coordinates] if self.lifted else columns
@@ -296,26 +290,30 @@ class PinnModel(nn.Module):
             return self._jets(inputs, wanted)
         return self._autograd_derivatives(inputs, wanted)
 
-    def uses_jets(self, order: int = MAX_JET_ORDER) -> bool:
+    def uses_jets(self, order: int = jets.MAX_ORDER) -> bool:
         """Whether derivatives up to ``order`` come from forward jets: the option
         allows it, the fields are the plain network (or, lifted, the network of the
         user's coordinates plus the known lift; no unknowns, no subclass overriding
         ``network_fields``) and its layers are supported."""
         return (
             self.config["derivatives"] == "auto"
-            and order <= MAX_JET_ORDER
+            and order <= jets.MAX_ORDER
             and not self.unknowns
             and type(self).network_fields is PinnModel.network_fields
             and jets.supports(self.embedding, self.network)
         )
 
-    def _jets(self, inputs, wanted) -> dict[str, Tensor]:
-        columns = torch.broadcast_tensors(
+    def _columns(self, inputs: dict[str, Tensor]) -> list[Tensor]:
+        """The network inputs in order, in the model's dtype and device, broadcast."""
+        return torch.broadcast_tensors(
             *(
                 torch.as_tensor(inputs[name], dtype=self.dtype, device=self.device)
                 for name in self.network_inputs
             )
         )
+
+    def _jets(self, inputs, wanted) -> dict[str, Tensor]:
+        columns = self._columns(inputs)
         # the inputs differentiated along, and second derivatives as pairs of positions
         # in that list
         along_any = {name for _, along in wanted.values() for name in along}

@@ -813,10 +813,8 @@ def _site_lines(site, low: LoweredResidual, inputs: NetworkInputs, printer, body
         )
         site_inputs.append(f'"{v.name}": {local}')
     suffix = f"_{site.name}" if site.name else ""
-    # parents the residual does not use (u_y of u_yy) stay inside network_jets
-    used = {symbol.name for symbol in low.expr.free_symbols}
-    here = [j for j in low.jets if j.site is site and j.local in used]
-    derived = [j for j in here if j.parent is not None]
+    here = [j for j in low.jets if j.site is site]
+    derived = [j for j in here if any(j.orders)]
     at = f"{{{', '.join(site_inputs)}}}"
     if derived:
         wanted = ", ".join(f'"{j.local}": {_along(j, inputs)}' for j in derived)
@@ -824,7 +822,7 @@ def _site_lines(site, low: LoweredResidual, inputs: NetworkInputs, printer, body
     else:
         lines.append(f"{body}fields{suffix} = self.network_fields({at})")
     for j in here:
-        key = j.field if j.parent is None else j.local
+        key = j.local if any(j.orders) else j.field
         lines.append(f'{body}{j.local} = fields{suffix}["{key}"]')
     return lines
 

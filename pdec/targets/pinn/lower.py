@@ -3,15 +3,14 @@ local, computed once.
 
 A residual refers to fields at *sites*: the sampled points themselves (``u(r, θ)``)
 or points derived from them, such as the two sides of a cut (``u(r, 0)`` and
-``u(r, 2π)``). Each site is one forward pass of the network; each derivative is one
-autograd call from the next-lower derivative at the same site::
+``u(r, 2π)``). Each site is one network evaluation, which gives all the site's jets
+(``PinnModel.network_jets``)::
 
-    u        = fields(r, theta)["u"]
-    u_r      = derivative(u, r)
-    u_rr     = derivative(u_r, r)
+    fields   = self.network_jets({"r": r, "theta": theta}, {"u_rr": ("u", "r", "r"), ...})
+    u_rr     = fields["u_rr"]
 
 :func:`lower_residual` returns the residual with these locals as symbols, the sites,
-and the derivatives in an order where each one's parent comes first.
+and the jets it uses, by order.
 """
 
 from __future__ import annotations
@@ -34,22 +33,19 @@ class Site:
 
 @dataclass(frozen=True)
 class Jet:
-    """∂^orders field at site, stored in the local ``local``; ``parent`` is the jet one
-    derivative lower (None for the field value) and ``along`` the input differentiated."""
+    """∂^orders field at site, stored in the local ``local``."""
 
     field: str
     site: Site
     orders: tuple[int, ...]
     local: str
-    parent: Jet | None
-    along: int | None
 
 
 @dataclass(frozen=True)
 class LoweredResidual:
     expr: sympy.Expr  # in terms of jet locals and sampled inputs
     sites: tuple[Site, ...]
-    jets: tuple[Jet, ...]  # parents first
+    jets: tuple[Jet, ...]  # by order
 
 
 def lower_residual(
@@ -76,17 +72,9 @@ def lower_residual(
 
     def jet(field: str, site: Site, orders: tuple[int, ...]) -> Jet:
         key = (field, site.values, orders)
-        if key in jets:
-            return jets[key]
-        if not any(orders):
-            made = Jet(field, site, orders, _local(field, orders, inputs, site), None, None)
-        else:
-            along = max(i for i, k in enumerate(orders) if k)  # differentiate last in the parent
-            lower = tuple(k - (i == along) for i, k in enumerate(orders))
-            parent = jet(field, site, lower)
-            made = Jet(field, site, orders, _local(field, orders, inputs, site), parent, along)
-        jets[key] = made
-        return made
+        if key not in jets:
+            jets[key] = Jet(field, site, orders, _local(field, orders, inputs, site))
+        return jets[key]
 
     replacements: dict[sympy.Expr, sympy.Symbol] = {}
 

@@ -17,14 +17,13 @@ def lowered(name, equation):
 
 def test_fault_equilibrium_needs_each_derivative_once():
     low = lowered("fault", "equilibrium")
-    assert [j.local for j in low.jets] == ["u", "u_r", "u_theta", "u_rr", "u_theta_theta"]
-    parents = {j.local: (j.parent.local if j.parent else None) for j in low.jets}
-    assert parents == {
-        "u": None,
-        "u_r": "u",
-        "u_theta": "u",
-        "u_rr": "u_r",
-        "u_theta_theta": "u_theta",
+    # exactly the jets the residual uses, by order: no field value, no u_theta (network_jets
+    # needs no parent locals)
+    assert [j.local for j in low.jets] == ["u_r", "u_rr", "u_theta_theta"]
+    assert {j.local: j.orders for j in low.jets} == {
+        "u_r": (1, 0),
+        "u_rr": (2, 0),
+        "u_theta_theta": (0, 2),
     }
     r = sympy.Symbol("r")
     u_rr, u_r, u_tt = sympy.symbols("u_rr u_r u_theta_theta")
@@ -34,12 +33,7 @@ def test_fault_equilibrium_needs_each_derivative_once():
 def test_fault_traction_uses_both_sides_of_the_cut_only():
     low = lowered("fault", "traction")
     assert {s.name for s in low.sites} == {"plus", "minus"}
-    assert sorted(j.local for j in low.jets) == [
-        "u_minus",
-        "u_plus",
-        "u_theta_minus",
-        "u_theta_plus",
-    ]
+    assert sorted(j.local for j in low.jets) == ["u_theta_minus", "u_theta_plus"]
 
 
 def test_burgers_mixed_orders():
