@@ -27,7 +27,7 @@ from rich.table import Table
 from rich.text import Text
 
 import pdec
-from pdec.errors import SpecError
+from pdec.errors import PdecError, SpecError
 
 app = typer.Typer(
     name="pdec",
@@ -541,17 +541,12 @@ def main() -> None:
         sys.exit(code if isinstance(code, int) else 0)
     except SpecError as error:
         _print_error(error)
-        sys.exit(2)
-    except (ValueError, RuntimeError) as error:
-        from pdec.runtime.errors import CheckpointError, OptionsError, TrainingDiverged
-
-        if isinstance(error, (OptionsError, CheckpointError)):
-            _console(stderr=True).print(Text(f"error: {error}", style="red"))
-            sys.exit(2)
-        if isinstance(error, TrainingDiverged):
-            _console(stderr=True).print(Text(f"training stopped: {error}", style="bold red"))
-            sys.exit(4)
-        _internal_error(error)
+        sys.exit(error.exit_code)
+    except PdecError as error:  # runtime errors: options, checkpoints, a diverged run
+        prefix = "training stopped" if error.exit_code == 4 else "error"
+        style = "bold red" if error.exit_code == 4 else "red"
+        _console(stderr=True).print(Text(f"{prefix}: {error}", style=style))
+        sys.exit(error.exit_code)
     except typer.Exit as done:
         sys.exit(done.exit_code)
     except typer.Abort:

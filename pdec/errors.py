@@ -1,5 +1,11 @@
 """The error tree of pdec: every mistake in a spec raises a ``SpecError``.
 
+``PdecError`` is the root of every error pdec raises on purpose, and it carries the
+``pdec`` command's exit code (``exit_code``): 2 for a wrong spec, option, file or command
+line, 4 for a training run that diverged (``pdec.runtime.errors``). Anything else that
+escapes is a bug in pdec (exit 3). This module imports nothing from pdec, so every layer,
+the runtime included, may raise these errors.
+
 Each error carries a :class:`Span` (file, line, column, and the source text) and a
 hint saying what to change. ``str(error)`` renders it the way a compiler does::
 
@@ -45,7 +51,16 @@ class Span:
         return lines[self.line - 1].rstrip("\r") if 0 < self.line <= len(lines) else ""
 
 
-class SpecError(Exception):
+class PdecError(Exception):
+    """Root of the errors pdec raises on purpose; ``exit_code`` is what ``pdec`` exits with.
+
+    A user acts on each of them (change the spec, an option, a file); none is a bug.
+    """
+
+    exit_code = 2
+
+
+class SpecError(PdecError):
     """Base of every error about a spec. Catch this to catch them all.
 
     Attributes: ``message`` (one line), ``span`` (where, or None when no location
@@ -198,6 +213,7 @@ __all__ = [
     "JumpError",
     "LocationError",
     "NameResolutionError",
+    "PdecError",
     "ReservedNameError",
     "ShapeError",
     "Span",

@@ -96,8 +96,36 @@ def test_ir_is_immutable():
 def test_every_error_class_is_a_spec_error_and_an_exception():
     for name in pdec.__all__:
         obj = getattr(pdec, name)
-        if isinstance(obj, type) and name.endswith("Error"):
+        if isinstance(obj, type) and name.endswith("Error") and obj is not pdec.PdecError:
             assert issubclass(obj, pdec.SpecError) and issubclass(obj, Exception)
+    assert issubclass(pdec.SpecError, pdec.PdecError) and pdec.SpecError.exit_code == 2
+
+
+def test_runtime_errors_share_the_root_and_carry_exit_codes():
+    from pdec.runtime.energy.errors import NoEnergyError, SolverDidNotConverge
+    from pdec.runtime.errors import CheckpointError, OptionsError, TrainingDiverged
+
+    codes = {
+        OptionsError: 2,
+        CheckpointError: 2,
+        NoEnergyError: 2,
+        TrainingDiverged: 4,
+        SolverDidNotConverge: 4,
+    }
+    for cls, code in codes.items():
+        assert issubclass(cls, pdec.PdecError) and not issubclass(cls, pdec.SpecError)
+        assert cls.exit_code == code
+
+
+def test_import_pdec_is_lazy():
+    """``import pdec`` (and so ``import pdec.runtime``) loads neither the parser nor SymPy."""
+    import subprocess
+    import sys
+
+    code = "import sys, pdec; print(sorted(m for m in ('lark', 'sympy', 'pdec.spec') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    assert pdec.load is pdec.spec.load
 
 
 def test_grammar_ships_with_the_package():

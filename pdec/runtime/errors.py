@@ -1,6 +1,8 @@
 """Errors raised while building, training and restoring PINN models.
 
-They are not ``SpecError``s: the spec was fine, something about running it is not.
+They are not ``SpecError``s: the spec was fine, something about running it is not. All
+are ``pdec.errors.PdecError``s, which carry the ``pdec`` command's exit code (2, or 4
+for a diverged run).
 
 * ``OptionsError`` (a ``ValueError``) — a training or model option is unknown or has
   the wrong type or value. The message lists the bad keys, suggests the nearest valid
@@ -13,18 +15,22 @@ They are not ``SpecError``s: the spec was fine, something about running it is no
 
 from __future__ import annotations
 
+from pdec.errors import PdecError
 
-class OptionsError(ValueError):
+
+class OptionsError(PdecError, ValueError):
     """Unknown option, or an option with a wrong type or value."""
 
 
-class TrainingDiverged(RuntimeError):  # noqa: N818 (the name is part of the runtime's contract)
+class TrainingDiverged(PdecError, RuntimeError):  # noqa: N818 (the name is part of the runtime's contract)
     """The loss or its gradient became non-finite during training.
 
     Attributes: ``step`` (1-based global step), ``phase`` ("adam" or "lbfgs"),
     ``terms`` (names of the non-finite terms) and ``checkpoint`` (path of the last good
     checkpoint, or None).
     """
+
+    exit_code = 4
 
     def __init__(self, message: str, *, step: int, phase: str, terms, checkpoint):
         super().__init__(message)
@@ -34,5 +40,5 @@ class TrainingDiverged(RuntimeError):  # noqa: N818 (the name is part of the run
         self.checkpoint = checkpoint
 
 
-class CheckpointError(ValueError):
+class CheckpointError(PdecError, ValueError):
     """A checkpoint that cannot be used for this model."""

@@ -8,18 +8,24 @@
   class it declares (skew, dissipative).
 * ``NoEnergyError`` (a ``ValueError``) — an energy was asked of a model that has none
   (the ``node`` baseline).
+
+All are ``pdec.errors.PdecError``s: exit code 4 for the solver, 2 for the others.
 """
 
 from __future__ import annotations
 
+from pdec.errors import PdecError
 
-class SolverDidNotConverge(RuntimeError):  # noqa: N818 (the name is part of the runtime's contract)
+
+class SolverDidNotConverge(PdecError, RuntimeError):  # noqa: N818 (the name is part of the runtime's contract)
     """The implicit step's residual stayed above the tolerance.
 
     Attributes: ``residual`` (the last relative residual), ``tol``, ``iterations``
     (updates made), ``method`` ("newton" or "fixed_point") and ``history`` (the
     relative residual before each update and after the last one).
     """
+
+    exit_code = 4  # like a diverged run: the model or dt, not the command, must change
 
     def __init__(
         self, message: str, *, residual: float, tol: float, iterations: int, method: str, history
@@ -32,9 +38,9 @@ class SolverDidNotConverge(RuntimeError):  # noqa: N818 (the name is part of the
         self.history = tuple(history)
 
 
-class StructureError(ValueError):
+class StructureError(PdecError, ValueError):
     """An operator whose dense matrix contradicts its declared class."""
 
 
-class NoEnergyError(ValueError):
+class NoEnergyError(PdecError, ValueError):
     """The model has no energy: it is the unstructured ``node`` baseline."""
