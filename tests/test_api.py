@@ -122,7 +122,10 @@ def test_import_pdec_is_lazy():
     import subprocess
     import sys
 
-    code = "import sys, pdec; print(sorted(m for m in ('lark', 'sympy', 'pdec.spec') if m in sys.modules))"
+    code = (
+        "import sys, pdec; "
+        "print(sorted(m for m in ('lark', 'sympy', 'pdec.spec') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
     assert pdec.load is pdec.spec.load
