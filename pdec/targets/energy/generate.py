@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import sympy
 
+from pdec.codegen.module import GeneratedModule
 from pdec.codegen.printer import TorchPrinter
 from pdec.errors import UnsupportedError
 from pdec.ir import nodes as ir
@@ -41,7 +42,6 @@ from pdec.targets.energy.source import (
     unknown_attributes,
 )
 from pdec.targets.pinn.generate import (
-    GeneratedModule,
     _dict,
     _float,
     _spec_file,

@@ -25,12 +25,13 @@ from dataclasses import dataclass
 import sympy
 
 from pdec import __version__
+from pdec.codegen.module import GeneratedModule
 from pdec.codegen.printer import TorchPrinter
 from pdec.errors import UnsupportedError
 from pdec.ir import nodes as ir
 from pdec.passes.derive_residuals import substitute_definitions
 from pdec.targets.operator.lower import GridResidual, lower_on_grid
-from pdec.targets.pinn.generate import GeneratedModule, format_source
+from pdec.targets.pinn.generate import format_source
 
 INDENT = "    "
 

@@ -32,6 +32,7 @@ from pathlib import Path
 import sympy
 
 from pdec import __version__
+from pdec.codegen.module import GeneratedModule
 from pdec.codegen.printer import TorchPrinter
 from pdec.errors import UnsupportedError
 from pdec.ir import nodes as ir
@@ -57,19 +58,6 @@ CLAMP, R_MIN, CROWD, CROWD_FRACTION = 0.05, 1e-3, 3, 0.2
 # benchmarks/fault_accuracy.py: fresh points every 100 steps; 16 circles, weight 10)
 LIFT_HINTS = {"resample_every": 100}
 FLUX_CIRCLES, FLUX_WEIGHT = 16, 10.0
-
-
-@dataclass(frozen=True)
-class GeneratedModule:
-    """Source text of a generated module, and what to call it."""
-
-    source: str
-    module_name: str
-    class_name: str
-
-    @property
-    def filename(self) -> str:
-        return f"{self.module_name}.py"
 
 
 @dataclass(frozen=True)
