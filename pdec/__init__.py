@@ -17,7 +17,7 @@ __version__ = "0.1.0"
 
 # name → the module that defines it
 _LAZY = {
-    "compile": "pdec.compile",
+    "compile": "pdec.compiler",
     "estimate": "pdec.estimate",
     "Finding": "pdec.passes.check_conservation",
     "Spec": "pdec.spec",

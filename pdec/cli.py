@@ -187,7 +187,7 @@ def compile_command(
     ] = None,
 ) -> None:
     """Generate a readable PyTorch module (<model>_<target>.py) from the spec."""
-    from pdec.compile import generate_module, write_module
+    from pdec.compiler import generate_module, write_module
 
     spec = pdec.load(file)
     module = generate_module(spec, target, coords, cut)
@@ -286,7 +286,7 @@ def train(
     Options come from the spec's `train:` line, overridden by --steps and --set.
     Checkpoints are written atomically to OUT/checkpoints; --resume continues there.
     """
-    from pdec.compile import generate_module, import_class
+    from pdec.compiler import generate_module, import_class
     from pdec.runtime.options import merge_options
 
     if target == "energy":
@@ -434,7 +434,7 @@ def eval_command(
 ) -> None:
     """Relative L2 error of a trained model against the spec's `reference` or a data file;
     energy target: rollout errors against trajectories (--data)."""
-    from pdec.compile import compile as compile_spec
+    from pdec.compiler import compile as compile_spec
     from pdec.data import read_table
     from pdec.runtime.checkpoint import read as read_checkpoint
 

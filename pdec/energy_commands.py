@@ -66,7 +66,7 @@ def train(
     console: Console,
 ) -> dict:
     """``pdec train FILE --target energy --data FILE.npz``; returns the summary."""
-    from pdec.compile import generate_module, import_class
+    from pdec.compiler import generate_module, import_class
 
     data = _load(spec, data_path, console)
     module = generate_module(spec, "energy")
@@ -134,7 +134,7 @@ def train(
 
 def evaluate(spec, checkpoint: Path, data_path: Path, console: Console) -> dict:
     """``pdec eval FILE --target energy --checkpoint model.pt --data FILE.npz``."""
-    from pdec.compile import compile as compile_spec
+    from pdec.compiler import compile as compile_spec
 
     saved = read_checkpoint(checkpoint)
     Model = compile_spec(spec, target="energy")

@@ -65,7 +65,7 @@ def train(
     console: Console,
 ) -> dict:
     """``pdec train FILE --target operator --data FILE.npz``; returns the summary."""
-    from pdec.compile import generate_module, import_class
+    from pdec.compiler import generate_module, import_class
 
     data = load_operator_data(data_path, spec=spec)
     module = generate_module(spec, "operator")
@@ -135,7 +135,7 @@ def train(
 
 def evaluate(spec, checkpoint: Path, data_path: Path, console: Console) -> dict:
     """``pdec eval FILE --target operator --checkpoint model.pt --data FILE.npz``."""
-    from pdec.compile import compile as compile_spec
+    from pdec.compiler import compile as compile_spec
 
     saved = read_checkpoint(checkpoint)
     Model = compile_spec(spec, target="operator")

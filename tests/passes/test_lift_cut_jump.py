@@ -79,7 +79,7 @@ def test_buried_fault_is_not_lifted_and_says_why():
 
 
 def test_cut_lift_on_a_buried_fault_is_an_error_and_auto_falls_back(tmp_path):
-    from pdec.compile import generate_module
+    from pdec.compiler import generate_module
 
     spec = pdec.loads(BURIED, "buried.pde")
     with pytest.raises(pdec.UnsupportedError, match="--cut lift does not apply") as info:
@@ -90,7 +90,7 @@ def test_cut_lift_on_a_buried_fault_is_an_error_and_auto_falls_back(tmp_path):
 
 
 def test_unknown_cut_form_is_an_error():
-    from pdec.compile import generate_module
+    from pdec.compiler import generate_module
 
     with pytest.raises(pdec.UnsupportedError, match="unknown cut form 'lifted'"):
         generate_module(pdec.load(SPECS / "fault.pde"), "pinn", cut="lifted")

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 import pdec
-from pdec.compile import generate_module
+from pdec.compiler import generate_module
 from pdec.reference import generate as reference_trajectories
 from pdec.runtime.energy import (
     GridEnergy,

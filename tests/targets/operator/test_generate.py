@@ -11,7 +11,7 @@ import sympy
 import torch
 
 import pdec
-from pdec.compile import generate_module
+from pdec.compiler import generate_module
 from pdec.reference.operator_data import generate_operator_data
 from pdec.runtime.operator import GridShapeError
 

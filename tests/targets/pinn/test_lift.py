@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import pdec
-from pdec.compile import generate_module, import_module, write_module
+from pdec.compiler import generate_module, import_module, write_module
 from pdec.runtime import CheckpointError, derivative
 
 SPECS = Path(__file__).resolve().parents[3] / "specs"
