@@ -12,6 +12,7 @@ Order of work, so that a name may be used before the line that declares it:
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import replace
 
 import sympy
@@ -865,6 +866,12 @@ class _Resolver:
                 if item.key.id in items:
                     raise DuplicateNameError(
                         f"training hint '{item.key.id}' is given twice", item.span
+                    )
+                if isinstance(item.value, float) and not math.isfinite(item.value):
+                    raise InvalidValueError(
+                        f"the training hint {item.key.id} = {item.value} is not a finite number",
+                        item.span,
+                        "numbers in generated code are floats: keep them below about 1e308",
                     )
                 items[item.key.id] = item.value
         return tuple(items.items())

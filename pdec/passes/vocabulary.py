@@ -10,6 +10,7 @@ with the span of the culprit.
 from __future__ import annotations
 
 import difflib
+import functools
 import keyword
 import math
 from collections.abc import Callable
@@ -32,57 +33,28 @@ from pdec.errors import (
 )
 from pdec.frontend import syntax as s
 from pdec.ir import nodes as ir
-from pdec.symbolic.traces import OneSided
-
-FUNCTIONS: dict[str, tuple[int, Callable[..., sympy.Expr]]] = {
-    "sin": (1, sympy.sin),
-    "cos": (1, sympy.cos),
-    "tan": (1, sympy.tan),
-    "asin": (1, sympy.asin),
-    "acos": (1, sympy.acos),
-    "atan": (1, sympy.atan),
-    "atan2": (2, sympy.atan2),
-    "sinh": (1, sympy.sinh),
-    "cosh": (1, sympy.cosh),
-    "tanh": (1, sympy.tanh),
-    "exp": (1, sympy.exp),
-    "log": (1, sympy.log),
-    "sqrt": (1, sympy.sqrt),
-    "abs": (1, sympy.Abs),
-    "sign": (1, sympy.sign),
-    "erf": (1, sympy.erf),
-}
-CONSTANTS: dict[str, sympy.Expr] = {"pi": sympy.pi, "e": sympy.E}
-OPERATORS = ("dt", "dx", "dy", "dz", "grad", "div", "lap", "dn", "jump", "integral", "delta")
-KEYWORDS = frozenset(
-    (
-        "model const param unknown region boundary curve time field input coordinates about "
-        "cut at in on pde bc ic energy learned evolve structure conserved dissipated quantity data "
-        "train reference box interval disk periodic segment polyline"
-    ).split()
+from pdec.ir.vocabulary import (
+    ARITHMETIC,
+    BUILTINS,
+    CONSTANTS,
+    FUNCTIONS,
+    KEYWORDS,
+    OPERATORS,
+    builtin_kind,
 )
-BUILTINS = frozenset(FUNCTIONS) | frozenset(CONSTANTS) | frozenset(OPERATORS)
-
+from pdec.symbolic.traces import OneSided
 
 def reserved_reason(name: str) -> str | None:
     """Why ``name`` cannot be declared, or None if it can."""
     if name in KEYWORDS:
         return f"'{name}' is a keyword of the .pde language"
     if name in BUILTINS:
-        return f"'{name}' is a built-in {_builtin_kind(name)}"
+        return f"'{name}' is a built-in {builtin_kind(name)}"
     if keyword.iskeyword(name) or keyword.issoftkeyword(name):
         return f"'{name}' is a Python keyword, and generated code uses spec names"
     if name.startswith("__"):
         return "names starting with '__' are reserved for generated code"
     return None
-
-
-def _builtin_kind(name: str) -> str:
-    if name in FUNCTIONS:
-        return "function"
-    if name in CONSTANTS:
-        return "constant"
-    return "operator"
 
 
 def did_you_mean(name: str, candidates) -> str:
@@ -197,8 +169,7 @@ class Evaluator:
         return value
 
     def value(self, node: s.Expression):
-        method = getattr(self, "_" + type(node).__name__)
-        value = method(node)
+        value = self._evaluate(node)
         if isinstance(value, sympy.Basic) and value.has(sympy.zoo, sympy.nan, sympy.oo):
             raise InvalidValueError(
                 "this is not a finite number (a division by zero, or log(0)?)",
@@ -207,8 +178,13 @@ class Evaluator:
             )
         return value
 
+    @functools.singledispatchmethod
+    def _evaluate(self, node):
+        raise TypeError(f"no evaluation rule for the syntax node {type(node).__name__}")
+
     # -- leaves
-    def _Number(self, node: s.Number):
+    @_evaluate.register
+    def _number(self, node: s.Number):
         mantissa, _, exponent = node.text.lower().partition("e")
         digits = len(mantissa.replace(".", "").lstrip("0"))
         magnitude = exponent.lstrip("+-").lstrip("0")
@@ -221,7 +197,8 @@ class Evaluator:
             )
         return to_number(node.text)
 
-    def _Name(self, node: s.Name):
+    @_evaluate.register
+    def _name(self, node: s.Name):
         name = node.id
         scope = self.scope
         if name in scope.symbols:
@@ -267,22 +244,18 @@ class Evaluator:
         return [*scope.symbols, *scope.functions, *scope.energies, *CONSTANTS, *FUNCTIONS]
 
     # -- compound expressions
-    def _Negate(self, node: s.Negate):
+    @_evaluate.register
+    def _negate(self, node: s.Negate):
         return _scale(self.value(node.operand), sympy.Integer(-1), node.span)
 
-    def _BinaryOp(self, node: s.BinaryOp):
+    @_evaluate.register
+    def _binary_op(self, node: s.BinaryOp):
         left, right = self.value(node.left), self.value(node.right)
         op = node.op
         if isinstance(left, sympy.Basic) and isinstance(right, sympy.Basic):
             if op == "^":
                 _check_power(left, right, node.span)
-            return {
-                "+": lambda: left + right,
-                "-": lambda: left - right,
-                "*": lambda: left * right,
-                "/": lambda: left / right,
-                "^": lambda: left**right,
-            }[op]()
+            return ARITHMETIC[op](left, right)
         if op in "+-":
             return _add(left, right if op == "+" else _scale(right, -1, node.span), node)
         if op == "*":
@@ -297,7 +270,8 @@ class Evaluator:
             "",
         )
 
-    def _TupleExpr(self, node: s.TupleExpr):
+    @_evaluate.register
+    def _tuple(self, node: s.TupleExpr):
         items = [self.value(item) for item in node.items]
         if all(isinstance(v, sympy.Basic) and _is_field_symbol(v, self.scope) for v in items):
             return FieldTuple(tuple(_field_name(v) for v in items))
@@ -306,7 +280,8 @@ class Evaluator:
                 raise ShapeError(f"a tuple holds scalars, got {describe(value)}", item.span, "")
         return Vector(tuple(items))
 
-    def _MatrixExpr(self, node: s.MatrixExpr):
+    @_evaluate.register
+    def _matrix(self, node: s.MatrixExpr):
         widths = {len(row) for row in node.rows}
         if len(widths) != 1:
             raise ShapeError(
@@ -329,7 +304,8 @@ class Evaluator:
             rows.append(tuple(entries))
         return MatrixValue(tuple(rows))
 
-    def _Call(self, node: s.Call):
+    @_evaluate.register
+    def _call(self, node: s.Call):
         name = node.function.id
         scope = self.scope
         if name in scope.functions:
@@ -341,11 +317,11 @@ class Evaluator:
                 f"use {name} without parentheses",
             )
         if name in FUNCTIONS:
-            arity, function = FUNCTIONS[name]
-            self._expect_arguments(node, arity)
-            return function(*[self.scalar(a) for a in node.args])
+            function = FUNCTIONS[name]
+            self._expect_arguments(node, function.arity)
+            return function.build(*[self.scalar(a) for a in node.args])
         if name in OPERATORS:
-            return getattr(self, "_op_" + name)(node)
+            return OPERATOR_RULES[name](self, node)
         raise NameResolutionError(
             f"undefined function '{name}'",
             node.function.span,
@@ -586,6 +562,22 @@ class Evaluator:
                 )
             fields.append(decl)
         return fields
+
+
+OPERATOR_RULES: dict[str, Callable[[Evaluator, s.Call], object]] = {
+    "dt": Evaluator._op_dt,
+    "dx": Evaluator._op_dx,
+    "dy": Evaluator._op_dy,
+    "dz": Evaluator._op_dz,
+    "grad": Evaluator._op_grad,
+    "div": Evaluator._op_div,
+    "lap": Evaluator._op_lap,
+    "dn": Evaluator._op_dn,
+    "jump": Evaluator._op_jump,
+    "integral": Evaluator._op_integral,
+    "delta": Evaluator._op_delta,
+}
+"""One rule per operator of :data:`pdec.ir.vocabulary.OPERATORS`."""
 
 
 # ---- helpers on values ------------------------------------------------------------------------
