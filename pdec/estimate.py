@@ -294,9 +294,7 @@ def _vocabulary_rule(entry: Function):
             return scope[expr]
         import torch
 
-        arguments = [
-            torch.as_tensor(evaluate(a, scope), dtype=torch.float64) for a in expr.args
-        ]
+        arguments = [torch.as_tensor(evaluate(a, scope), dtype=torch.float64) for a in expr.args]
         return getattr(torch, entry.torch)(*arguments)
 
     return rule

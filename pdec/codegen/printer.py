@@ -8,9 +8,10 @@ Only arithmetic and the functions of :data:`pdec.ir.vocabulary.FUNCTIONS` are pr
 one :func:`print_function` rule per entry; anything else (an unlowered derivative, an
 unknown function, ``Min``, ``Sum``, ``Integral``, a non-finite number) raises
 :class:`pdec.UnsupportedError` naming it, located at ``span`` when the caller gives the
-spec line, never falls back to ``str(expr)`` or to Python's ``min``. Symbols print as the local names given in ``names``. Numeric
-sub-expressions print as one float (``sqrt(2)/3`` → ``0.47140452079103173``), except
-rationals and multiples of π, which stay readable.
+spec line, never falls back to ``str(expr)`` or to Python's ``min``. Symbols print as
+the local names given in ``names``. Numeric sub-expressions print as one float
+(``sqrt(2)/3`` → ``0.47140452079103173``), except rationals and multiples of π, which
+stay readable.
 
 >>> import sympy
 >>> x, nu = sympy.symbols("x nu")
@@ -58,6 +59,7 @@ def _vocabulary_rule(entry: Function):
 for _node, _entry in NODES.items():
     print_function.register(_node)(_vocabulary_rule(_entry))
 
+
 class TorchPrinter(PythonCodePrinter):
     """Prints expressions of local tensors and floats as torch code."""
 
@@ -94,15 +96,11 @@ class TorchPrinter(PythonCodePrinter):
 
     def _print_Symbol(self, expr: sympy.Symbol) -> str:
         if expr not in self.names:
-            raise UnsupportedError(
-                f"no value for the symbol '{expr}' in generated code", self.span
-            )
+            raise UnsupportedError(f"no value for the symbol '{expr}' in generated code", self.span)
         return self.names[expr]
 
     def _print_Derivative(self, expr) -> str:
-        raise UnsupportedError(
-            f"an unlowered derivative reached the printer: {expr}", self.span
-        )
+        raise UnsupportedError(f"an unlowered derivative reached the printer: {expr}", self.span)
 
     _print_Subs = _print_Derivative  # noqa: N815 - SymPy's printer naming
 

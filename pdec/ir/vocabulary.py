@@ -56,7 +56,8 @@ class Function:
 def _function(name: str, arity: int = 1, node=None, floats: str = "") -> Function:
     sympy_class = getattr(sympy, node or name)
     arguments = ", ".join(f"{{{i}}}" for i in range(arity))
-    return Function(name, arity, sympy_class, sympy_class, name, floats or f"math.{name}({arguments})")
+    floats = floats or f"math.{name}({arguments})"
+    return Function(name, arity, sympy_class, sympy_class, name, floats)
 
 
 FUNCTIONS: dict[str, Function] = {
@@ -126,7 +127,7 @@ BUILTINS: frozenset[str] = frozenset(FUNCTIONS) | frozenset(CONSTANTS) | frozens
 
 
 def builtin_kind(name: str) -> str:
-    """"function", "constant" or "operator": what the built-in ``name`` is."""
+    """What the built-in ``name`` is: "function", "constant" or "operator"."""
     if name in FUNCTIONS:
         return "function"
     if name in CONSTANTS:

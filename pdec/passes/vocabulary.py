@@ -44,6 +44,7 @@ from pdec.ir.vocabulary import (
 )
 from pdec.symbolic.traces import OneSided
 
+
 def reserved_reason(name: str) -> str | None:
     """Why ``name`` cannot be declared, or None if it can."""
     if name in KEYWORDS:
