@@ -19,12 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import sympy
+from sympy.core.function import AppliedUndef
 
 from pdec.errors import (
     ArgumentError,
     InvalidValueError,
     NameResolutionError,
     ShapeError,
+    Span,
     SpecError,
     UnsupportedError,
 )
@@ -32,10 +34,12 @@ from pdec.frontend import syntax as s
 from pdec.ir import nodes as ir
 from pdec.ir.vocabulary import (
     ARITHMETIC,
+    ARITHMETIC_NODES,
     BUILTINS,
     CONSTANTS,
     FUNCTIONS,
     KEYWORDS,
+    NODES,
     OPERATORS,
     builtin_kind,
 )
@@ -58,6 +62,7 @@ from pdec.passes.resolve_values import (
     scalar_hint,
     scale,
 )
+from pdec.symbolic.traces import OneSided
 
 
 def reserved_reason(name: str) -> str | None:
@@ -135,6 +140,12 @@ class Evaluator(Operators):
                 "this is not a finite number (a division by zero, or log(0)?)",
                 node.span,
                 "check the denominators and the arguments of log, tan, ...",
+            )
+        if isinstance(value, sympy.Expr) and value.is_number and value.is_real is False:
+            raise InvalidValueError(
+                f"this is not a real number: {value}",
+                node.span,
+                "check the arguments of sqrt, log, asin and acos, and powers of negatives",
             )
         return value
 
@@ -278,7 +289,9 @@ class Evaluator(Operators):
         if name in FUNCTIONS:
             function = FUNCTIONS[name]
             self._expect_arguments(node, function.arity)
-            return function.build(*[self.scalar(a) for a in node.args])
+            value = function.build(*[self.scalar(a) for a in node.args])
+            check_expressible(value, node.span)
+            return value
         if name in OPERATORS:
             return OPERATOR_RULES[name](self, node)
         raise NameResolutionError(
@@ -349,6 +362,34 @@ def _field_name(value) -> str:
     return type(value).__name__
 
 
+def check_expressible(expr: sympy.Expr, span: Span | None) -> None:
+    """Refuse, at ``span``, what generated code cannot compute on tensors.
+
+    Every node must be arithmetic, a number, a function of the vocabulary, a field (or
+    parameter, or δH/δu placeholder), a derivative or a one-sided trace: what
+    :class:`pdec.codegen.printer.TorchPrinter` prints. SymPy's own simplifications could
+    otherwise bring ``Min``, ``Piecewise``, ... into a spec's expressions.
+
+    >>> check_expressible(sympy.Min(*sympy.symbols("a b")), None)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    pdec.errors.UnsupportedError: unsupported: 'Min' cannot be computed on tensors...
+    """
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, sympy.Derivative):
+            stack.append(node.expr)
+        elif isinstance(node, (*ARITHMETIC_NODES, AppliedUndef, OneSided)) or type(node) in NODES:
+            stack.extend(node.args)
+        elif not (isinstance(node, sympy.Expr) and node.is_number):
+            raise UnsupportedError(
+                f"'{type(node).__name__}' cannot be computed on tensors in generated code",
+                span,
+                "the functions are: " + ", ".join(FUNCTIONS),
+            )
+
+
 __all__ = [
     "BUILTINS",
     "CONSTANTS",
@@ -365,6 +406,7 @@ __all__ = [
     "Scope",
     "SpecError",
     "Vector",
+    "check_expressible",
     "describe",
     "did_you_mean",
     "reserved_reason",
