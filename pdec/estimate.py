@@ -36,6 +36,7 @@ import numpy as np
 import sympy
 
 from pdec.errors import DataError, InvalidValueError, SpecError, UnsupportedError
+from pdec.ir.vocabulary import FUNCTIONS, NODES, Function
 
 if TYPE_CHECKING:
     import torch
@@ -43,17 +44,6 @@ if TYPE_CHECKING:
 # torch is imported where it is used, so that `import pdec` stays light.
 
 METHODS = ("mollifier", "finite")
-FUNCTIONS = {  # SymPy function → the torch function of that name
-    sympy.sin: "sin",
-    sympy.cos: "cos",
-    sympy.tan: "tan",
-    sympy.exp: "exp",
-    sympy.log: "log",
-    sympy.sinh: "sinh",
-    sympy.cosh: "cosh",
-    sympy.tanh: "tanh",
-    sympy.Abs: "abs",
-}
 
 
 def estimate(
@@ -281,7 +271,8 @@ def _fit(unknowns, residuals, terms, edge: int, iterations: int) -> dict[str, fl
 @singledispatch
 def evaluate(expr, scope: dict):
     """The value of a SymPy residual, with ``scope`` mapping symbols, fields and
-    derivatives to tensors. Only arithmetic and :data:`FUNCTIONS` are understood.
+    derivatives to tensors. Only arithmetic and the functions of
+    :data:`pdec.ir.vocabulary.FUNCTIONS` are understood (one rule per entry).
 
     >>> import torch
     >>> x = sympy.Symbol("x")
@@ -290,16 +281,27 @@ def evaluate(expr, scope: dict):
     """
     if expr in scope:
         return scope[expr]
-    if isinstance(expr, sympy.Function) and type(expr) in FUNCTIONS:
-        import torch
-
-        function = getattr(torch, FUNCTIONS[type(expr)])
-        return function(torch.as_tensor(evaluate(expr.args[0], scope), dtype=torch.float64))
     raise UnsupportedError(
         f"cannot evaluate {expr} ({type(expr).__name__}) on gridded data",
         hint="estimation understands +, *, ^, numbers, fields, their derivatives and "
-        + ", ".join(FUNCTIONS.values()),
+        + ", ".join(FUNCTIONS),
     )
+
+
+def _vocabulary_rule(entry: Function):
+    def rule(expr, scope):
+        if expr in scope:
+            return scope[expr]
+        import torch
+
+        arguments = [torch.as_tensor(evaluate(a, scope), dtype=torch.float64) for a in expr.args]
+        return getattr(torch, entry.torch)(*arguments)
+
+    return rule
+
+
+for _node, _entry in NODES.items():
+    evaluate.register(_node)(_vocabulary_rule(_entry))
 
 
 @evaluate.register

@@ -18,11 +18,9 @@ from lark import Token, Transformer, v_args
 
 from pdec.errors import Span, SpecError, SpecSyntaxError, UnsupportedError
 from pdec.frontend import syntax as s
+from pdec.frontend.keywords import STATEMENT_KEYWORDS
 
-_KEYWORD_STATEMENTS = (
-    "model const param region boundary curve time field input coordinates cut "
-    "pde bc ic energy evolve structure conserved dissipated quantity data train reference"
-).split()
+_KEYWORD_STATEMENTS = STATEMENT_KEYWORDS  # the name tests/frontend/test_fuzz.py imports
 
 
 def grammar_text() -> str:

@@ -1,67 +1,68 @@
-"""The closed vocabulary: the only way spec expressions become SymPy objects.
+"""The closed vocabulary at work: the only way spec expressions become SymPy objects.
 
-Every name in an expression is looked up here or in the spec's declarations; nothing is
-ever passed to ``sympify``/``eval``. Expressions evaluate to *values* of a small type
-system — scalars (SymPy expressions), vectors, matrices, linear operators, integrals,
-references to energies — so ``div`` of a scalar or an energy that is a vector is caught
-with the span of the culprit.
+Every name in an expression is looked up in the spec's declarations or in the one
+table, :mod:`pdec.ir.vocabulary` (functions, constants, operators, keywords); nothing
+is ever passed to ``sympify``/``eval``. :class:`Evaluator` has one rule per syntax node
+type (``functools.singledispatchmethod``) and one per operator
+(:mod:`pdec.passes.resolve_operators`). Expressions evaluate to *values* of a small type
+system (:mod:`pdec.passes.resolve_values`) — scalars (SymPy expressions), vectors,
+matrices, linear operators, integrals, references to energies — so ``div`` of a scalar
+or an energy that is a vector is caught with the span of the culprit.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
 import keyword
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import sympy
+from sympy.core.function import AppliedUndef
 
 from pdec.errors import (
     ArgumentError,
-    EnergyError,
     InvalidValueError,
-    JumpError,
-    LocationError,
     NameResolutionError,
     ShapeError,
     Span,
     SpecError,
-    TimeError,
     UnsupportedError,
 )
 from pdec.frontend import syntax as s
 from pdec.ir import nodes as ir
-from pdec.symbolic.traces import OneSided
-
-FUNCTIONS: dict[str, tuple[int, Callable[..., sympy.Expr]]] = {
-    "sin": (1, sympy.sin),
-    "cos": (1, sympy.cos),
-    "tan": (1, sympy.tan),
-    "asin": (1, sympy.asin),
-    "acos": (1, sympy.acos),
-    "atan": (1, sympy.atan),
-    "atan2": (2, sympy.atan2),
-    "sinh": (1, sympy.sinh),
-    "cosh": (1, sympy.cosh),
-    "tanh": (1, sympy.tanh),
-    "exp": (1, sympy.exp),
-    "log": (1, sympy.log),
-    "sqrt": (1, sympy.sqrt),
-    "abs": (1, sympy.Abs),
-    "sign": (1, sympy.sign),
-    "erf": (1, sympy.erf),
-}
-CONSTANTS: dict[str, sympy.Expr] = {"pi": sympy.pi, "e": sympy.E}
-OPERATORS = ("dt", "dx", "dy", "dz", "grad", "div", "lap", "dn", "jump", "integral", "delta")
-KEYWORDS = frozenset(
-    (
-        "model const param unknown region boundary curve time field input coordinates about "
-        "cut at in on pde bc ic energy learned evolve structure conserved dissipated quantity data "
-        "train reference box interval disk periodic segment polyline"
-    ).split()
+from pdec.ir.vocabulary import (
+    ARITHMETIC,
+    ARITHMETIC_NODES,
+    BUILTINS,
+    CONSTANTS,
+    FUNCTIONS,
+    KEYWORDS,
+    NODES,
+    OPERATORS,
+    builtin_kind,
 )
-BUILTINS = frozenset(FUNCTIONS) | frozenset(CONSTANTS) | frozenset(OPERATORS)
+from pdec.passes.resolve_operators import OPERATOR_RULES, Operators
+from pdec.passes.resolve_values import (
+    MAX_DIGITS,
+    EnergyRef,
+    FieldTuple,
+    IntegralValue,
+    MatrixValue,
+    Operator,
+    Vector,
+    abbreviate,
+    add,
+    check_power,
+    describe,
+    is_positive_integer,
+    multiply,
+    operator_power,
+    scalar_hint,
+    scale,
+)
+from pdec.symbolic.traces import OneSided
 
 
 def reserved_reason(name: str) -> str | None:
@@ -69,20 +70,12 @@ def reserved_reason(name: str) -> str | None:
     if name in KEYWORDS:
         return f"'{name}' is a keyword of the .pde language"
     if name in BUILTINS:
-        return f"'{name}' is a built-in {_builtin_kind(name)}"
+        return f"'{name}' is a built-in {builtin_kind(name)}"
     if keyword.iskeyword(name) or keyword.issoftkeyword(name):
         return f"'{name}' is a Python keyword, and generated code uses spec names"
     if name.startswith("__"):
         return "names starting with '__' are reserved for generated code"
     return None
-
-
-def _builtin_kind(name: str) -> str:
-    if name in FUNCTIONS:
-        return "function"
-    if name in CONSTANTS:
-        return "constant"
-    return "operator"
 
 
 def did_you_mean(name: str, candidates) -> str:
@@ -95,62 +88,6 @@ def did_you_mean(name: str, candidates) -> str:
 def to_number(text: str) -> sympy.Expr:
     """Exact value of a literal: ``0.01`` is 1/100, so symbolic checks stay exact."""
     return sympy.Rational(text)
-
-
-# ---- values ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Vector:
-    items: tuple[sympy.Expr, ...]
-
-
-@dataclass(frozen=True)
-class Operator:
-    """A linear operator value such as bare ``dx`` in a matrix ``[[0, dx], [dx, 0]]``."""
-
-    apply: Callable[[sympy.Expr], sympy.Expr]
-    text: str
-
-
-@dataclass(frozen=True)
-class MatrixValue:
-    rows: tuple[tuple[object, ...], ...]  # entries: sympy.Expr or Operator
-
-
-@dataclass(frozen=True)
-class IntegralValue:
-    """∫ density d(space): energies and claimed quantities are built from these."""
-
-    density: sympy.Expr
-    space: tuple[sympy.Symbol, ...]
-
-
-@dataclass(frozen=True)
-class EnergyRef:
-    name: str
-
-
-@dataclass(frozen=True)
-class FieldTuple:
-    names: tuple[str, ...]
-
-
-def describe(value) -> str:
-    if isinstance(value, Vector):
-        n = len(value.items)
-        return f"a vector of {n} component{'s' if n != 1 else ''}"
-    if isinstance(value, MatrixValue):
-        return f"a {len(value.rows)}×{len(value.rows[0])} matrix"
-    if isinstance(value, Operator):
-        return f"the operator {value.text}"
-    if isinstance(value, IntegralValue):
-        return "an integral"
-    if isinstance(value, EnergyRef):
-        return f"the energy {value.name}"
-    if isinstance(value, FieldTuple):
-        return "a tuple of fields"
-    return "a scalar"
 
 
 # ---- the scope an expression is evaluated in -------------------------------------------------
@@ -179,7 +116,7 @@ class Scope:
     variational: Callable | None = None
 
 
-class Evaluator:
+class Evaluator(Operators):
     """Evaluates syntax expressions to values in a :class:`Scope`."""
 
     def __init__(self, scope: Scope):
@@ -192,36 +129,46 @@ class Evaluator:
             raise ShapeError(
                 f"expected a scalar here, got {describe(value)}",
                 node.span,
-                _scalar_hint(value),
+                scalar_hint(value),
             )
         return value
 
     def value(self, node: s.Expression):
-        method = getattr(self, "_" + type(node).__name__)
-        value = method(node)
+        value = self._evaluate(node)
         if isinstance(value, sympy.Basic) and value.has(sympy.zoo, sympy.nan, sympy.oo):
             raise InvalidValueError(
                 "this is not a finite number (a division by zero, or log(0)?)",
                 node.span,
                 "check the denominators and the arguments of log, tan, ...",
             )
+        if isinstance(value, sympy.Expr) and value.is_number and value.is_real is False:
+            raise InvalidValueError(
+                f"this is not a real number: {value}",
+                node.span,
+                "check the arguments of sqrt, log, asin and acos, and powers of negatives",
+            )
         return value
 
+    @functools.singledispatchmethod
+    def _evaluate(self, node):
+        raise TypeError(f"no evaluation rule for the syntax node {type(node).__name__}")
+
     # -- leaves
-    def _Number(self, node: s.Number):
+    @_evaluate.register
+    def _number(self, node: s.Number):
         mantissa, _, exponent = node.text.lower().partition("e")
         digits = len(mantissa.replace(".", "").lstrip("0"))
         magnitude = exponent.lstrip("+-").lstrip("0")
         if digits > MAX_DIGITS or len(magnitude) > 8 or int(magnitude or 0) > MAX_DIGITS:
             raise UnsupportedError(
-                f"the number {_abbreviate(node.text)} is too long or too large for exact "
-                "arithmetic",
+                f"the number {abbreviate(node.text)} is too long or too large for exact arithmetic",
                 node.span,
                 f"numbers may have up to {MAX_DIGITS} digits and exponents up to e±{MAX_DIGITS}",
             )
         return to_number(node.text)
 
-    def _Name(self, node: s.Name):
+    @_evaluate.register
+    def _name(self, node: s.Name):
         name = node.id
         scope = self.scope
         if name in scope.symbols:
@@ -267,37 +214,34 @@ class Evaluator:
         return [*scope.symbols, *scope.functions, *scope.energies, *CONSTANTS, *FUNCTIONS]
 
     # -- compound expressions
-    def _Negate(self, node: s.Negate):
-        return _scale(self.value(node.operand), sympy.Integer(-1), node.span)
+    @_evaluate.register
+    def _negate(self, node: s.Negate):
+        return scale(self.value(node.operand), sympy.Integer(-1), node.span)
 
-    def _BinaryOp(self, node: s.BinaryOp):
+    @_evaluate.register
+    def _binary_op(self, node: s.BinaryOp):
         left, right = self.value(node.left), self.value(node.right)
         op = node.op
         if isinstance(left, sympy.Basic) and isinstance(right, sympy.Basic):
             if op == "^":
-                _check_power(left, right, node.span)
-            return {
-                "+": lambda: left + right,
-                "-": lambda: left - right,
-                "*": lambda: left * right,
-                "/": lambda: left / right,
-                "^": lambda: left**right,
-            }[op]()
+                check_power(left, right, node.span)
+            return ARITHMETIC[op](left, right)
         if op in "+-":
-            return _add(left, right if op == "+" else _scale(right, -1, node.span), node)
+            return add(left, right if op == "+" else scale(right, -1, node.span), node)
         if op == "*":
-            return _multiply(left, right, node)
+            return multiply(left, right, node)
         if op == "/" and isinstance(right, sympy.Basic):
-            return _scale(left, 1 / right, node.span)
-        if op == "^" and isinstance(left, Operator) and _is_positive_integer(right):
-            return _operator_power(left, int(right))
+            return scale(left, 1 / right, node.span)
+        if op == "^" and isinstance(left, Operator) and is_positive_integer(right):
+            return operator_power(left, int(right))
         raise ShapeError(
             f"cannot combine {describe(left)} and {describe(right)} with '{op}'",
             node.span,
             "",
         )
 
-    def _TupleExpr(self, node: s.TupleExpr):
+    @_evaluate.register
+    def _tuple(self, node: s.TupleExpr):
         items = [self.value(item) for item in node.items]
         if all(isinstance(v, sympy.Basic) and _is_field_symbol(v, self.scope) for v in items):
             return FieldTuple(tuple(_field_name(v) for v in items))
@@ -306,7 +250,8 @@ class Evaluator:
                 raise ShapeError(f"a tuple holds scalars, got {describe(value)}", item.span, "")
         return Vector(tuple(items))
 
-    def _MatrixExpr(self, node: s.MatrixExpr):
+    @_evaluate.register
+    def _matrix(self, node: s.MatrixExpr):
         widths = {len(row) for row in node.rows}
         if len(widths) != 1:
             raise ShapeError(
@@ -329,7 +274,8 @@ class Evaluator:
             rows.append(tuple(entries))
         return MatrixValue(tuple(rows))
 
-    def _Call(self, node: s.Call):
+    @_evaluate.register
+    def _call(self, node: s.Call):
         name = node.function.id
         scope = self.scope
         if name in scope.functions:
@@ -341,11 +287,13 @@ class Evaluator:
                 f"use {name} without parentheses",
             )
         if name in FUNCTIONS:
-            arity, function = FUNCTIONS[name]
-            self._expect_arguments(node, arity)
-            return function(*[self.scalar(a) for a in node.args])
+            function = FUNCTIONS[name]
+            self._expect_arguments(node, function.arity)
+            value = function.build(*[self.scalar(a) for a in node.args])
+            check_expressible(value, node.span)
+            return value
         if name in OPERATORS:
-            return getattr(self, "_op_" + name)(node)
+            return OPERATOR_RULES[name](self, node)
         raise NameResolutionError(
             f"undefined function '{name}'",
             node.function.span,
@@ -394,199 +342,6 @@ class Evaluator:
                 )
         return applied.subs(dict(zip(declared, values)), simultaneous=True)
 
-    # -- operators
-    def _space_variable(self, name: str, span: Span) -> sympy.Symbol:
-        var = name[1:]
-        for symbol in self.scope.space:
-            if symbol.name == var:
-                return symbol
-        raise NameResolutionError(
-            f"{name} differentiates in {var}, but the spec has no space variable '{var}'",
-            span,
-            "space variables are the ones named in region declarations: "
-            + (", ".join(map(str, self.scope.space)) or "none declared"),
-        )
-
-    def _derivative_operator(self, name: str, span: Span) -> Operator:
-        var = self._space_variable(name, span)
-        return Operator(lambda e: sympy.Derivative(e, var), name)
-
-    def _laplacian(self, expr: sympy.Expr) -> sympy.Expr:
-        return sympy.Add(*[sympy.Derivative(expr, (v, 2)) for v in self.scope.space])
-
-    def _op_dt(self, node: s.Call):
-        self._expect_arguments(node, 1)
-        if self.scope.time is None:
-            raise TimeError(
-                "dt used, but the spec declares no time",
-                node.span,
-                "declare it, e.g. `time t in [0, 1]`, and give fields a t argument",
-            )
-        return self._map_scalar(node, lambda e: sympy.Derivative(e, self.scope.time))
-
-    def _op_dx(self, node):
-        return self._partial(node)
-
-    _op_dy = _op_dz = _op_dx
-
-    def _partial(self, node: s.Call):
-        self._expect_arguments(node, 1)
-        var = self._space_variable(node.function.id, node.function.span)
-        return self._map_scalar(node, lambda e: sympy.Derivative(e, var))
-
-    def _map_scalar(self, node: s.Call, apply):
-        value = self.value(node.args[0])
-        if isinstance(value, sympy.Basic):
-            return apply(value)
-        if isinstance(value, Vector):
-            return Vector(tuple(apply(item) for item in value.items))
-        raise ShapeError(
-            f"{node.function.id} applies to scalars, got {describe(value)}", node.args[0].span, ""
-        )
-
-    def _op_grad(self, node: s.Call):
-        self._expect_arguments(node, 1, 2)
-        if len(node.args) == 2:
-            return self._energy_derivative(node, partial=True)
-        value = self.scalar(node.args[0])
-        if not self.scope.space:
-            raise ShapeError(
-                "grad of a scalar needs space variables, and the spec has none",
-                node.span,
-                "for an ODE energy write grad(H, (q, p))",
-            )
-        return Vector(tuple(sympy.Derivative(value, v) for v in self.scope.space))
-
-    def _op_div(self, node: s.Call):
-        self._expect_arguments(node, 1)
-        value = self.value(node.args[0])
-        space = self.scope.space
-        if not isinstance(value, Vector) or len(value.items) != len(space):
-            raise ShapeError(
-                f"div takes {describe(Vector(space))}, got {describe(value)}",
-                node.args[0].span,
-                "for the Laplacian of a scalar write lap(u) or div(grad(u))",
-            )
-        return sympy.Add(*[sympy.Derivative(c, v) for c, v in zip(value.items, space)])
-
-    def _op_lap(self, node: s.Call):
-        self._expect_arguments(node, 1)
-        return self._laplacian(self.scalar(node.args[0]))
-
-    def _op_dn(self, node: s.Call):
-        self._expect_arguments(node, 1)
-        place = self.scope.place
-        if place is None:
-            raise LocationError(
-                "dn (the normal derivative) needs a boundary or curve",
-                node.span,
-                "use it in a condition `on` a boundary or curve",
-            )
-        value = self.scalar(node.args[0])
-        normal = place.normal
-        if normal is None:
-            normal = tuple(sympy.Symbol(f"n_{v}") for v in self.scope.space)
-        return sympy.Add(
-            *[n * sympy.Derivative(value, v) for n, v in zip(normal, self.scope.space)]
-        )
-
-    def _op_jump(self, node: s.Call):
-        self._expect_arguments(node, 1)
-        if not isinstance(self.scope.place, ir.Curve):
-            where = "on a boundary" if self.scope.place is not None else f"in {self.scope.what}"
-            raise JumpError(
-                f"jump is taken across a curve, not {where}",
-                node.span,
-                "declare `curve c = segment(...)` and write the condition `on c`",
-            )
-        value = self.scalar(node.args[0])
-        return OneSided(value, 1) - OneSided(value, -1)
-
-    def _op_integral(self, node: s.Call):
-        if not node.args:
-            self._expect_arguments(node, 1, 2)
-        density = self.scalar(node.args[0])
-        variables: list[sympy.Symbol] = []
-        for arg in node.args[1:]:
-            items = arg.items if isinstance(arg, s.TupleExpr) else (arg,)
-            for item in items:
-                if not (isinstance(item, s.Name) and item.id in {v.name for v in self.scope.space}):
-                    raise ArgumentError(
-                        "integral's variables must be space variables",
-                        item.span,
-                        "write integral(e, x) or integral(e, x, y)",
-                    )
-                variables.append(sympy.Symbol(item.id))
-        if not variables:
-            variables = list(self.scope.space)
-        return IntegralValue(density, tuple(variables))
-
-    def _op_delta(self, node: s.Call):
-        self._expect_arguments(node, 2)
-        return self._energy_derivative(node, partial=False)
-
-    def _energy_derivative(self, node: s.Call, partial: bool):
-        """``delta(H, u)``, ``delta(H, (q, p))`` and, for ODE energies, ``grad(H, (q, p))``."""
-        op = node.function.id
-        energy_value = self.value(node.args[0])
-        if isinstance(energy_value, EnergyRef):
-            energy = self.scope.energies[energy_value.name]
-            name = energy.name
-        elif isinstance(energy_value, IntegralValue) and not partial:
-            energy = ir.Energy("H", energy_value.density, energy_value.space, node.span)
-            name = "H"
-        else:
-            raise EnergyError(
-                f"{op}'s first argument must be an energy, got {describe(energy_value)}",
-                node.args[0].span,
-                f"declare `energy H = ...` and write {op}(H, u)",
-            )
-        fields = self._field_arguments(node.args[1], op)
-        if energy.space and partial:
-            raise EnergyError(
-                f"grad(H, ...) takes partial derivatives of an ODE energy, but {name} is a "
-                "functional",
-                node.span,
-                f"for functionals write delta({name}, ...)",
-            )
-        results = []
-        for field_decl in fields:
-            if self.scope.evolve:
-                mark = "∂" if partial or not energy.space else "δ"
-                function = sympy.Function(f"{mark}{name}/{mark}{field_decl.name}")(*field_decl.args)
-                self.scope.sink.append(ir.Placeholder(function, name, field_decl.name))
-                results.append(function)
-            elif energy.learned:
-                raise UnsupportedError(
-                    f"{op} of the learned energy {name} is only available inside `evolve`",
-                    node.span,
-                    "learned energies are handled by the energy target",
-                )
-            else:
-                results.append(self.scope.variational(energy, field_decl, node.span))
-        if isinstance(node.args[1], s.TupleExpr):
-            return Vector(tuple(results))
-        return results[0]
-
-    def _field_arguments(self, node: s.Expression, op: str) -> list[ir.Field]:
-        items = node.items if isinstance(node, s.TupleExpr) else (node,)
-        fields = []
-        for item in items:
-            decl = self.scope.functions.get(item.id) if isinstance(item, s.Name) else None
-            if not isinstance(decl, ir.Field) or decl.kind != "field":
-                raise EnergyError(
-                    f"{op}(H, v) differentiates with respect to a field; "
-                    f"{_render(item)} is not a field",
-                    item.span,
-                    "name a field declared with `field`, or a tuple of them: (q, p)",
-                )
-            if decl in fields:
-                raise ArgumentError(
-                    f"'{item.id}' appears twice in {op}(H, ...)", item.span, "list each field once"
-                )
-            fields.append(decl)
-        return fields
-
 
 # ---- helpers on values ------------------------------------------------------------------------
 
@@ -607,135 +362,51 @@ def _field_name(value) -> str:
     return type(value).__name__
 
 
-def _is_positive_integer(value) -> bool:
-    return isinstance(value, sympy.Integer) and value > 0
+def check_expressible(expr: sympy.Expr, span: Span | None) -> None:
+    """Refuse, at ``span``, what generated code cannot compute on tensors.
 
+    Every node must be arithmetic, a number, a function of the vocabulary, a field (or
+    parameter, or δH/δu placeholder), a derivative or a one-sided trace: what
+    :class:`pdec.codegen.printer.TorchPrinter` prints. SymPy's own simplifications could
+    otherwise bring ``Min``, ``Piecewise``, ... into a spec's expressions.
 
-def _scale(value, factor, span: Span):
-    if isinstance(value, sympy.Basic):
-        return factor * value
-    if isinstance(value, Vector):
-        return Vector(tuple(factor * item for item in value.items))
-    if isinstance(value, MatrixValue):
-        return MatrixValue(tuple(tuple(_scale(e, factor, span) for e in row) for row in value.rows))
-    if isinstance(value, Operator):
-        return Operator(lambda e: factor * value.apply(e), f"{factor}*{value.text}")
-    if isinstance(value, IntegralValue):
-        return IntegralValue(factor * value.density, value.space)
-    raise ShapeError(f"cannot scale {describe(value)}", span, "")
-
-
-def _add(left, right, node: s.BinaryOp):
-    if (
-        isinstance(left, Vector)
-        and isinstance(right, Vector)
-        and len(left.items) == len(right.items)
-    ):
-        return Vector(tuple(a + b for a, b in zip(left.items, right.items)))
-    if isinstance(left, IntegralValue) and isinstance(right, IntegralValue):
-        if set(left.space) == set(right.space):
-            return IntegralValue(left.density + right.density, left.space)
-    if isinstance(left, Operator) and isinstance(right, Operator):
-        return Operator(lambda e: left.apply(e) + right.apply(e), f"{left.text} + {right.text}")
-    raise ShapeError(
-        f"cannot add {describe(left)} and {describe(right)}",
-        node.span,
-        "both sides of + and - must have the same shape",
-    )
-
-
-def _multiply(left, right, node: s.BinaryOp):
-    if isinstance(left, sympy.Basic):
-        return _scale(right, left, node.span)
-    if isinstance(right, sympy.Basic) and not isinstance(left, Operator):
-        return _scale(left, right, node.span)
-    if isinstance(left, Operator) and isinstance(right, Operator):
-        return Operator(lambda e: left.apply(right.apply(e)), f"{left.text}*{right.text}")
-    if isinstance(left, MatrixValue) and isinstance(right, Vector):
-        if len(left.rows[0]) != len(right.items):
-            raise ShapeError(
-                f"{describe(left)} times {describe(right)}: the sizes do not match",
-                node.span,
-                "",
+    >>> check_expressible(sympy.Min(*sympy.symbols("a b")), None)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    pdec.errors.UnsupportedError: unsupported: 'Min' cannot be computed on tensors...
+    """
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, sympy.Derivative):
+            stack.append(node.expr)
+        elif isinstance(node, (*ARITHMETIC_NODES, AppliedUndef, OneSided)) or type(node) in NODES:
+            stack.extend(node.args)
+        elif not (isinstance(node, sympy.Expr) and node.is_number):
+            raise UnsupportedError(
+                f"'{type(node).__name__}' cannot be computed on tensors in generated code",
+                span,
+                "the functions are: " + ", ".join(FUNCTIONS),
             )
-        return Vector(
-            tuple(
-                sympy.Add(*[_apply(entry, item) for entry, item in zip(row, right.items)])
-                for row in left.rows
-            )
-        )
-    hint = "apply an operator with parentheses: dx(u)" if isinstance(left, Operator) else ""
-    raise ShapeError(f"cannot multiply {describe(left)} by {describe(right)}", node.span, hint)
-
-
-def _apply(entry, item: sympy.Expr) -> sympy.Expr:
-    return entry.apply(item) if isinstance(entry, Operator) else entry * item
-
-
-def _operator_power(op: Operator, n: int) -> Operator:
-    def apply(e):
-        for _ in range(n):
-            e = op.apply(e)
-        return e
-
-    return Operator(apply, f"{op.text}^{n}")
-
-
-MAX_DIGITS = 1000  # beyond this, exact SymPy arithmetic on literals becomes too slow
-
-
-def _check_power(base: sympy.Expr, exponent: sympy.Expr, span: Span) -> None:
-    """Refuse rational powers whose exact value would have more than MAX_DIGITS digits."""
-    if not (isinstance(base, sympy.Rational) and isinstance(exponent, sympy.Rational)):
-        return
-    if abs(base.p) == base.q or base.p == 0:  # 0, 1 and -1
-        return
-    digits = abs(exponent) * max(math.log10(abs(base.p)), math.log10(base.q))
-    if digits > MAX_DIGITS:
-        shown = str(base) if base.is_Integer and base > 0 else f"({base})"
-        raise UnsupportedError(
-            f"{shown}^{_abbreviate(str(exponent))} is too large for exact arithmetic",
-            span,
-            f"results may have up to {MAX_DIGITS} digits",
-        )
-
-
-def _abbreviate(text: str) -> str:
-    return text if len(text) <= 20 else text[:8] + "..." + text[-8:]
-
-
-def _scalar_hint(value) -> str:
-    if isinstance(value, Vector):
-        return "take div(...) or a component; a vector cannot stand alone here"
-    if isinstance(value, IntegralValue):
-        return "integrals may only appear in energies and claimed quantities"
-    if isinstance(value, Operator):
-        return f"apply the operator: {value.text}(u)"
-    if isinstance(value, EnergyRef):
-        return f"use delta({value.name}, u) for its variational derivative"
-    return ""
-
-
-def _render(node: s.Expression) -> str:
-    span = node.span
-    line = span.source_line()
-    if span.end_line == span.line and line:
-        return f"'{line[span.column - 1 : span.end_column - 1]}'"
-    return "this"
 
 
 __all__ = [
     "BUILTINS",
+    "CONSTANTS",
     "Evaluator",
     "EnergyRef",
     "FieldTuple",
+    "FUNCTIONS",
     "IntegralValue",
     "KEYWORDS",
     "MatrixValue",
+    "OPERATORS",
+    "OPERATOR_RULES",
     "Operator",
     "Scope",
     "SpecError",
     "Vector",
+    "check_expressible",
     "describe",
     "did_you_mean",
     "reserved_reason",

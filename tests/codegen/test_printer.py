@@ -53,3 +53,36 @@ def test_functions_of_constants_alone_print_with_math():
     assert "torch.tanh" not in text
     # a function of a constant and a tensor stays torch
     assert "torch.tanh(D*x)" in printer.doprint(sympy.tanh(D * x))
+
+
+@pytest.mark.parametrize(
+    "expr, name",
+    [
+        (sympy.Min(x, y), "Min"),
+        (sympy.Max(x, 2 * y), "Max"),
+        (sympy.Sum(x**r, (r, 0, 3)).func(x**r, (r, 0, y)), "Sum"),
+        (sympy.Integral(x, (x, 0, y)), "Integral"),
+        (sympy.Piecewise((x, x > 0), (y, True)), "Piecewise"),
+    ],
+)
+def test_what_tensors_cannot_express_is_refused_at_the_span(expr, name):
+    """Python's min/max (SymPy's default) would fail on tensors when the module runs."""
+    span = pdec.Span("s.pde", 3, 1, 3, 12, "model m\nfield u(x)\npde: u = x\n")
+    with pytest.raises(pdec.UnsupportedError, match=name) as caught:
+        TorchPrinter(NAMES, span=span).doprint(expr)
+    assert caught.value.span == span
+    assert "s.pde:3:1" in caught.value.render()
+
+
+def test_non_finite_numbers_are_refused():
+    with pytest.raises(pdec.UnsupportedError, match="not a finite float"):
+        TorchPrinter(NAMES).doprint(sympy.Float("1e400") * x + sympy.exp(sympy.Integer(800)))
+
+
+def test_sign_of_a_float_prints_plain_python():
+    """torch.sign refuses a float; math has no sign."""
+    D = sympy.Symbol("D")
+    text = TorchPrinter({D: "D"}, floats={D}).doprint(sympy.sign(D))
+    assert text == "((D > 0) - (D < 0))"
+    for value, sign in ((-2.5, -1), (0.0, 0), (3.0, 1)):
+        assert eval(text, {"D": value}) == sign  # noqa: S307 - generated code
