@@ -18,7 +18,7 @@ __version__ = "0.1.0"
 # name → the module that defines it
 _LAZY = {
     "compile": "pdec.compiler",
-    "estimate": "pdec.estimate",
+    "estimate": "pdec.estimation",
     "Finding": "pdec.passes.check_conservation",
     "Spec": "pdec.spec",
     "load": "pdec.spec",

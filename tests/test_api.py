@@ -137,3 +137,12 @@ def test_grammar_ships_with_the_package():
     resource = importlib.resources.files("pdec.grammars").joinpath("pde.lark")
     assert resource.is_file()
     assert "start:" in resource.read_text(encoding="utf-8")
+
+
+def test_no_public_name_is_shadowed_by_a_submodule():
+    """Importing ``pdec.X`` sets the attribute ``pdec.X`` to the module: a public function
+    named like a submodule (``pdec.compile`` once was) would turn into that module."""
+    import importlib.util
+
+    for name in pdec.__all__:
+        assert importlib.util.find_spec(f"pdec.{name}") is None, name

@@ -28,7 +28,7 @@ import torch
 
 import pdec
 from pdec.codegen.printer import TorchPrinter, print_function
-from pdec.estimate import evaluate
+from pdec.estimation import evaluate
 from pdec.frontend import syntax as s
 from pdec.frontend.keywords import KEYWORDS
 from pdec.frontend.parser import grammar_text, parse

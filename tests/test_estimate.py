@@ -12,7 +12,7 @@ import torch
 
 import pdec
 from pdec.cli import main
-from pdec.estimate import evaluate
+from pdec.estimation import evaluate
 from pdec.reference import generate
 
 SPECS = Path(__file__).resolve().parents[1] / "specs"

@@ -9,7 +9,7 @@ numbers, derives from these tables; no other module lists them:
 - the printer (:mod:`pdec.codegen.printer`) registers one rule per
   :attr:`Function.node`, printing :attr:`Function.torch` on tensors and
   :attr:`Function.floats` on the spec's constants (Python floats);
-- the estimator's evaluator (:func:`pdec.estimate.evaluate`) registers one rule per
+- the estimator's evaluator (:func:`pdec.estimation.evaluate`) registers one rule per
   :attr:`Function.node`, calling ``torch.<Function.torch>``.
 
 ``tests/test_coverage.py`` checks that each of them handles every entry, so a row added
