@@ -28,13 +28,15 @@ from dataclasses import dataclass
 
 import sympy
 
+from pdec.codegen.derivatives import along, derivative_name
+from pdec.codegen.literals import dict_literal, float_value, spec_file, tuple_literal
 from pdec.codegen.printer import TorchPrinter
 from pdec.errors import UnsupportedError
 from pdec.ir import nodes as ir
 from pdec.passes.check_structure import classify_dynamics, periods
 from pdec.passes.derive_residuals import substitute_definitions
 from pdec.runtime.energy.structure import DISSIPATIVE, SKEW, from_symbolic
-from pdec.symbolic.variational import jet_name, multi_index, to_jet
+from pdec.symbolic.variational import multi_index, to_jet
 from pdec.targets.energy.dynamics import evolution_energy, operator_symbols, unknown_parameters
 from pdec.targets.energy.source import (
     BODY,
@@ -42,14 +44,12 @@ from pdec.targets.energy.source import (
     MODES_NOTE,
     class_name,
     guess,
-    header,
     learned_method,
     local,
+    module_source,
     parameter_locals,
-    prune_imports,
     unknown_attributes,
 )
-from pdec.targets.pinn.generate import _dict, _float, _spec_file, _tuple
 
 RUNTIME_NAMES = (
     "ConstantMatrix",
@@ -141,7 +141,7 @@ def check_supported(s: ir.SpecIR) -> GridDynamics:
         )
     conserve_mass = symbol is None and kind == DISSIPATIVE and _conserves_mass(s)
     return GridDynamics(
-        energy, x, _float(lo), _float(hi), symbol, wavenumber, kind, source, conserve_mass
+        energy, x, float_value(lo), float_value(hi), symbol, wavenumber, kind, source, conserve_mass
     )
 
 
@@ -164,28 +164,28 @@ def emit(spec, grid: GridDynamics) -> str:
         f"{_number(grid.hi)})."
     )
     nodes = [n for n in (energy, s.evolution, s.structure) if n is not None]
-    out = header(s, title, nodes, _notes(grid), RUNTIME_NAMES)
-    out += [
+    source = module_source(s, title, nodes, _notes(grid), RUNTIME_NAMES)
+    out = [
         f"class {class_name(s.name)}(EnergyModel):",
         f'{INDENT}"""Energy-based model for `{s.name}`; see the module docstring."""',
         "",
         f'{INDENT}spec_name = "{s.name}"',
         f'{INDENT}spec_sha256 = "{s.sha256}"',
-        f"{INDENT}field_names = {_tuple(f.name for f in s.fields)}",
+        f"{INDENT}field_names = {tuple_literal(f.name for f in s.fields)}",
         f'{INDENT}space = "{grid.variable.name}"',
         f"{INDENT}domain = ({_number(grid.lo)}, {_number(grid.hi)})",
         f"{INDENT}constants = "
-        f"{_dict({c.name: _float(s.constant_values[c.symbol]) for c in s.constants})}",
+        f"{dict_literal({c.name: float_value(s.constant_values[c.symbol]) for c in s.constants})}",
     ]
     if unknown:
-        out.append(f"{INDENT}unknown_guesses = {_dict({p.name: guess(p) for p in unknown})}")
+        out.append(f"{INDENT}unknown_guesses = {dict_literal({p.name: guess(p) for p in unknown})}")
     out += [f'{INDENT}structure = "{grid.kind}"  # the class of G {grid.kind_source}', ""]
     out += _init(s, grid, locals_, unknown)
     if energy.density is not None:
         out += _grid_integral(
             s,
             "closed_form_energy",
-            f"H_d(U) = Σ_k h(U_k, (DU)_k, …) Δx → (B,), {_spec_file(s)}:{energy.span.line}.",
+            f"H_d(U) = Σ_k h(U_k, (DU)_k, …) Δx → (B,), {spec_file(s)}:{energy.span.line}.",
             {None: energy.density},
             locals_,
             unknown,
@@ -202,7 +202,8 @@ def emit(spec, grid: GridDynamics) -> str:
         )
     if unknown:
         out += learned_method(unknown)
-    return prune_imports("\n".join(out).rstrip() + "\n")
+    source.lines(out)
+    return source.text()
 
 
 def _notes(grid: GridDynamics) -> list[str]:
@@ -307,7 +308,7 @@ def _init(s, grid: GridDynamics, locals_, unknown) -> list[str]:
 
 def _operator(s, grid: GridDynamics, locals_, count: int) -> list[str]:
     """Lines setting ``operator`` (G_d/Δx, or the learned G)."""
-    line = f"{_spec_file(s)}:{(s.evolution or s.structure).span.line}"
+    line = f"{spec_file(s)}:{(s.evolution or s.structure).span.line}"
     if grid.symbol is None:
         if grid.kind == SKEW:
             return [
@@ -394,7 +395,7 @@ def _grid_integral(s, name: str, doc: str, densities: dict, locals_, unknown) ->
         for dummy, original in back.items():
             field = original.expr if isinstance(original, sympy.Derivative) else original
             order = multi_index(original, s.space)[0] if field is not original else 0
-            label = jet_name(field, (order,), s.space)
+            label = derivative_name(field.func.__name__, along((order,), [v.name for v in s.space]))
             symbol = sympy.Symbol(f"_jet_{label}")
             symbols[dummy] = symbol
             jets[symbol] = (local(label), local(field.func.__name__), order)
