@@ -168,7 +168,7 @@ def header(spec, inputs: NetworkInputs, terms: list[Term]) -> list[str]:
 
 
 def runtime_names(spec) -> list[str]:
-    """The runtime names the module may use (unused ones are pruned from the import)."""
+    """The runtime names the module may use (it imports those its lines use)."""
     kinds = {"AboutPoint", "Circles", "PinnModel"}
     if any(p.unknown for p in spec.ir.parameters):
         kinds.add("Unknown")
