@@ -24,6 +24,7 @@ from pdec.codegen.format import format_source
 from pdec.codegen.literals import dict_literal, float_value, spec_file, tuple_literal
 from pdec.codegen.module import GeneratedModule
 from pdec.codegen.printer import TorchPrinter
+from pdec.codegen.source import local_name
 from pdec.errors import UnsupportedError
 from pdec.ir import nodes as ir
 from pdec.passes.derive_residuals import substitute_definitions
@@ -37,7 +38,6 @@ from pdec.targets.energy.source import (
     class_name,
     guess,
     learned_method,
-    local,
     module_source,
     parameter_locals,
     unknown_attributes,
@@ -88,9 +88,9 @@ def operator_matrix(s: ir.SpecIR) -> sympy.Matrix:
 def emit(spec, energy: ir.Energy, matrix: sympy.Matrix) -> str:
     s = spec.ir
     constants = s.constant_values
-    locals_ = {c.symbol: local(c.name) for c in s.constants}
+    locals_ = {c.symbol: local_name(c.name) for c in s.constants}
     unknown = unknown_parameters(s, energy)
-    locals_ |= {p.symbol: local(p.name) for p in unknown}
+    locals_ |= {p.symbol: local_name(p.name) for p in unknown}
     title = (
         f"Energy-based model for the spec `{s.name}`: u_t = G ∇H(u), u = "
         f"({', '.join(f.name for f in s.fields)})."
@@ -187,9 +187,9 @@ def _closed_form_energy(s, energy, locals_, unknown) -> list[str]:
     for f in s.fields:
         symbol = sympy.Symbol(f"_state_{f.name}")
         states[f.function] = symbol
-        names[symbol] = local(f.name)
+        names[symbol] = local_name(f.name)
     density = density.subs(states)
-    fields = [local(f.name) for f in s.fields]
+    fields = [local_name(f.name) for f in s.fields]
     columns = ", ".join(f"u[:, {i}]" for i in range(len(fields)))
     lines = [
         f"{INDENT}def closed_form_energy(self, u: torch.Tensor) -> torch.Tensor:",

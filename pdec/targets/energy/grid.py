@@ -28,16 +28,15 @@ from dataclasses import dataclass
 
 import sympy
 
-from pdec.codegen.derivatives import along, derivative_name
 from pdec.codegen.literals import dict_literal, float_value, spec_file, tuple_literal
 from pdec.codegen.printer import TorchPrinter
+from pdec.codegen.source import local_name
 from pdec.errors import UnsupportedError
 from pdec.ir import nodes as ir
 from pdec.passes.check_structure import classify_dynamics, periods
-from pdec.passes.derive_residuals import substitute_definitions
 from pdec.runtime.energy.structure import DISSIPATIVE, SKEW, from_symbolic
-from pdec.symbolic.variational import multi_index, to_jet
 from pdec.targets.energy.dynamics import evolution_energy, operator_symbols, unknown_parameters
+from pdec.targets.energy.grid_integral import grid_integral
 from pdec.targets.energy.source import (
     BODY,
     INDENT,
@@ -45,9 +44,7 @@ from pdec.targets.energy.source import (
     class_name,
     guess,
     learned_method,
-    local,
     module_source,
-    parameter_locals,
     unknown_attributes,
 )
 
@@ -155,8 +152,8 @@ def emit(spec, grid: GridDynamics) -> str:
     s = spec.ir
     energy = grid.energy
     unknown = unknown_parameters(s, energy) if energy.density is not None else []
-    locals_ = {c.symbol: local(c.name) for c in s.constants}
-    locals_ |= {p.symbol: local(p.name) for p in unknown}
+    locals_ = {c.symbol: local_name(c.name) for c in s.constants}
+    locals_ |= {p.symbol: local_name(p.name) for p in unknown}
     fields = ", ".join(f.name for f in s.fields)
     title = (
         f"Energy-based model for the spec `{s.name}`: u_t = G δH/δu, u = ({fields}), on a "
@@ -182,7 +179,7 @@ def emit(spec, grid: GridDynamics) -> str:
     out += [f'{INDENT}structure = "{grid.kind}"  # the class of G {grid.kind_source}', ""]
     out += _init(s, grid, locals_, unknown)
     if energy.density is not None:
-        out += _grid_integral(
+        out += grid_integral(
             s,
             "closed_form_energy",
             f"H_d(U) = Σ_k h(U_k, (DU)_k, …) Δx → (B,), {spec_file(s)}:{energy.span.line}.",
@@ -192,7 +189,7 @@ def emit(spec, grid: GridDynamics) -> str:
         )
     claims = {c.name: c.density for c in s.claims if c.kind == "conserved" and c.density}
     if claims:
-        out += _grid_integral(
+        out += grid_integral(
             s,
             "quantities",
             "The spec's conserved quantities Σ_k q(U_k, (DU)_k, …) Δx: name → (B,).",
@@ -379,70 +376,6 @@ def _stencil(sigma: sympy.Expr, k: sympy.Symbol, printer: TorchPrinter, s) -> st
     if not terms:
         raise UnsupportedError("G is zero", s.evolution.span, "give a nonzero G")
     return " + ".join(terms).replace("+ -", "- ")
-
-
-def _grid_integral(s, name: str, doc: str, densities: dict, locals_, unknown) -> list[str]:
-    """A method returning Σ_k density Δx for a batch of states: one value (``None`` key)
-    or a dict by name."""
-    fields = [f.function for f in s.fields]
-    names = dict(locals_)
-    replaced = {}
-    jets: dict[sympy.Symbol, tuple[str, str, int]] = {}
-    for key, density in densities.items():
-        density = substitute_definitions(s, density, constants=False)
-        expr, back = to_jet(density, fields, s.space)
-        symbols = {}
-        for dummy, original in back.items():
-            field = original.expr if isinstance(original, sympy.Derivative) else original
-            order = multi_index(original, s.space)[0] if field is not original else 0
-            label = derivative_name(field.func.__name__, along((order,), [v.name for v in s.space]))
-            symbol = sympy.Symbol(f"_jet_{label}")
-            symbols[dummy] = symbol
-            jets[symbol] = (local(label), local(field.func.__name__), order)
-        expr = expr.xreplace(symbols)
-        extra = expr.free_symbols - set(jets) - set(locals_)
-        if extra or not expr.free_symbols & set(jets):
-            what = ", ".join(sorted(map(str, extra))) or "no field"
-            raise UnsupportedError(
-                f"a grid density must be a function of the fields and their x-derivatives "
-                f"with constant coefficients; {sympy.sstr(density)} has {what}",
-                s.energies[0].span if key is None else None,
-                "write the density with fields, dx(...) and constants",
-            )
-        replaced[key] = expr
-    names |= {symbol: label for symbol, (label, _, _) in jets.items()}
-    count = len(s.fields)
-    state = [local(f.name) for f in s.fields]
-    if count == 1:
-        unpack = f"{state[0]} = state.reshape(state.shape[0], -1)"
-    else:
-        unpack = f"{', '.join(state)} = state.reshape(state.shape[0], {count}, -1).unbind(dim=1)"
-    returns = "dict[str, torch.Tensor]" if None not in replaced else "torch.Tensor"
-    lines = [
-        f"{INDENT}def {name}(self, state: torch.Tensor) -> {returns}:",
-        f'{BODY}"""{doc}"""',
-        f"{BODY}{unpack}",
-    ]
-    for label, field, order in sorted(set(jets.values()), key=lambda j: (j[2], j[0])):
-        if order:
-            lines.append(f"{BODY}{label} = finite_difference({field}, {order}, self.spacing)")
-    everything = sympy.Add(*replaced.values())
-    lines += parameter_locals(s, everything, locals_, unknown)
-    printer = TorchPrinter(names)
-    if None in replaced:
-        lines += [f"{BODY}return {_sum(printer, replaced[None])}", ""]
-        return lines
-    lines.append(f"{BODY}return {{")
-    for key, expr in replaced.items():
-        lines.append(f'{BODY}{INDENT}"{key}": {_sum(printer, expr)},')
-    return lines + [f"{BODY}}}", ""]
-
-
-def _sum(printer: TorchPrinter, expr: sympy.Expr) -> str:
-    """Σ_k expr Δx over the grid (the last axis)."""
-    text = printer.doprint(expr)
-    text = text if expr.is_Symbol else f"({text})"
-    return f"{text}.sum(dim=-1) * self.spacing"
 
 
 def _number(value: float) -> str:

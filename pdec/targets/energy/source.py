@@ -8,7 +8,7 @@ import textwrap
 import sympy
 
 from pdec.codegen.literals import float_value, header_comments, source_text, spec_file
-from pdec.codegen.source import INDENT, Source, local_name
+from pdec.codegen.source import INDENT, Source
 from pdec.codegen.source import class_name as camel_class_name
 from pdec.ir import nodes as ir
 
@@ -22,11 +22,6 @@ MODES_NOTE = (
 
 def class_name(model: str) -> str:
     return camel_class_name(model, "Energy")
-
-
-def local(name: str) -> str:
-    """A local variable name: ambiguous (E741) or reserved names get a trailing _."""
-    return local_name(name)
 
 
 def module_source(s: ir.SpecIR, title: str, nodes, notes, runtime_names) -> Source:
