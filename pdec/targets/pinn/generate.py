@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from pdec.codegen.format import format_source
 from pdec.codegen.module import GeneratedModule
-from pdec.codegen.source import class_name
+from pdec.codegen.source import class_name as camel_class_name
 from pdec.errors import UnsupportedError
 from pdec.targets.pinn.emit_module import emit
 from pdec.targets.pinn.inputs import CUT_FORMS, NetworkInputs, choose_inputs
@@ -47,9 +47,11 @@ def generate(spec, coords: str | None = None, cut: str = "auto") -> GeneratedMod
     check_supported(spec.ir, cut)
     inputs = choose_inputs(spec.ir, coords, cut)  # 1, 2
     source = emit(spec, inputs, terms(spec, inputs))  # 3, 4 (terms), 5
-    return GeneratedModule(
-        format_source(source), f"{spec.ir.name}_pinn", class_name(spec.ir.name, "Pinn")
-    )
+    return GeneratedModule(format_source(source), f"{spec.ir.name}_pinn", class_name(spec.ir.name))
+
+
+def class_name(model: str) -> str:
+    return camel_class_name(model, "Pinn")
 
 
 def check_supported(s, cut: str) -> None:
