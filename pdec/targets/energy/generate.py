@@ -20,8 +20,11 @@ from __future__ import annotations
 
 import sympy
 
+from pdec.codegen.format import format_source
+from pdec.codegen.literals import dict_literal, float_value, spec_file, tuple_literal
 from pdec.codegen.module import GeneratedModule
 from pdec.codegen.printer import TorchPrinter
+from pdec.codegen.source import local_name
 from pdec.errors import UnsupportedError
 from pdec.ir import nodes as ir
 from pdec.passes.derive_residuals import substitute_definitions
@@ -34,19 +37,10 @@ from pdec.targets.energy.source import (
     MODES_NOTE,
     class_name,
     guess,
-    header,
     learned_method,
-    local,
+    module_source,
     parameter_locals,
-    prune_imports,
     unknown_attributes,
-)
-from pdec.targets.pinn.generate import (
-    _dict,
-    _float,
-    _spec_file,
-    _tuple,
-    format_source,
 )
 
 RUNTIME_NAMES = (
@@ -94,25 +88,25 @@ def operator_matrix(s: ir.SpecIR) -> sympy.Matrix:
 def emit(spec, energy: ir.Energy, matrix: sympy.Matrix) -> str:
     s = spec.ir
     constants = s.constant_values
-    locals_ = {c.symbol: local(c.name) for c in s.constants}
+    locals_ = {c.symbol: local_name(c.name) for c in s.constants}
     unknown = unknown_parameters(s, energy)
-    locals_ |= {p.symbol: local(p.name) for p in unknown}
+    locals_ |= {p.symbol: local_name(p.name) for p in unknown}
     title = (
         f"Energy-based model for the spec `{s.name}`: u_t = G ∇H(u), u = "
         f"({', '.join(f.name for f in s.fields)})."
     )
-    out = header(s, title, (energy, s.evolution), MODES_NOTE, RUNTIME_NAMES)
+    source = module_source(s, title, (energy, s.evolution), MODES_NOTE, RUNTIME_NAMES)
+    out: list[str] = []
     out.append(f"class {class_name(s.name)}(EnergyModel):")
     out.append(f'{INDENT}"""Energy-based model for `{s.name}`; see the module docstring."""')
     out.append("")
     out.append(f'{INDENT}spec_name = "{s.name}"')
     out.append(f'{INDENT}spec_sha256 = "{s.sha256}"')
-    out.append(f"{INDENT}field_names = {_tuple(f.name for f in s.fields)}")
-    out.append(
-        f"{INDENT}constants = {_dict({c.name: _float(constants[c.symbol]) for c in s.constants})}"
-    )
+    out.append(f"{INDENT}field_names = {tuple_literal(f.name for f in s.fields)}")
+    values = {c.name: float_value(constants[c.symbol]) for c in s.constants}
+    out.append(f"{INDENT}constants = {dict_literal(values)}")
     if unknown and energy.density is not None:
-        out.append(f"{INDENT}unknown_guesses = {_dict({p.name: guess(p) for p in unknown})}")
+        out.append(f"{INDENT}unknown_guesses = {dict_literal({p.name: guess(p) for p in unknown})}")
     kind = from_symbolic(spec.structure.kind)
     comment = f"# the class of G by `pdec check`: {spec.structure.kind}"
     out.append(f'{INDENT}structure = "{kind}"  {comment}')
@@ -122,7 +116,8 @@ def emit(spec, energy: ir.Energy, matrix: sympy.Matrix) -> str:
         out += _closed_form_energy(s, energy, locals_, unknown)
         if unknown:
             out += learned_method(unknown)
-    return prune_imports("\n".join(out).rstrip() + "\n")
+    source.lines(out)
+    return source.text()
 
 
 def _init(s, energy, matrix, locals_, unknown) -> list[str]:
@@ -192,14 +187,14 @@ def _closed_form_energy(s, energy, locals_, unknown) -> list[str]:
     for f in s.fields:
         symbol = sympy.Symbol(f"_state_{f.name}")
         states[f.function] = symbol
-        names[symbol] = local(f.name)
+        names[symbol] = local_name(f.name)
     density = density.subs(states)
-    fields = [local(f.name) for f in s.fields]
+    fields = [local_name(f.name) for f in s.fields]
     columns = ", ".join(f"u[:, {i}]" for i in range(len(fields)))
     lines = [
         f"{INDENT}def closed_form_energy(self, u: torch.Tensor) -> torch.Tensor:",
         f'{BODY}"""H of a batch of states (B, {len(fields)}) → (B,), '
-        f'{_spec_file(s)}:{energy.span.line}."""',
+        f'{spec_file(s)}:{energy.span.line}."""',
         f"{BODY}{', '.join(fields)}{',' if len(fields) == 1 else ''} = {columns}",
     ]
     lines += parameter_locals(s, density, locals_, unknown)

@@ -28,28 +28,25 @@ from dataclasses import dataclass
 
 import sympy
 
+from pdec.codegen.literals import dict_literal, float_value, spec_file, tuple_literal
 from pdec.codegen.printer import TorchPrinter
+from pdec.codegen.source import local_name
 from pdec.errors import UnsupportedError
 from pdec.ir import nodes as ir
 from pdec.passes.check_structure import classify_dynamics, periods
-from pdec.passes.derive_residuals import substitute_definitions
 from pdec.runtime.energy.structure import DISSIPATIVE, SKEW, from_symbolic
-from pdec.symbolic.variational import jet_name, multi_index, to_jet
 from pdec.targets.energy.dynamics import evolution_energy, operator_symbols, unknown_parameters
+from pdec.targets.energy.grid_integral import grid_integral
 from pdec.targets.energy.source import (
     BODY,
     INDENT,
     MODES_NOTE,
     class_name,
     guess,
-    header,
     learned_method,
-    local,
-    parameter_locals,
-    prune_imports,
+    module_source,
     unknown_attributes,
 )
-from pdec.targets.pinn.generate import _dict, _float, _spec_file, _tuple
 
 RUNTIME_NAMES = (
     "ConstantMatrix",
@@ -141,7 +138,7 @@ def check_supported(s: ir.SpecIR) -> GridDynamics:
         )
     conserve_mass = symbol is None and kind == DISSIPATIVE and _conserves_mass(s)
     return GridDynamics(
-        energy, x, _float(lo), _float(hi), symbol, wavenumber, kind, source, conserve_mass
+        energy, x, float_value(lo), float_value(hi), symbol, wavenumber, kind, source, conserve_mass
     )
 
 
@@ -155,8 +152,8 @@ def emit(spec, grid: GridDynamics) -> str:
     s = spec.ir
     energy = grid.energy
     unknown = unknown_parameters(s, energy) if energy.density is not None else []
-    locals_ = {c.symbol: local(c.name) for c in s.constants}
-    locals_ |= {p.symbol: local(p.name) for p in unknown}
+    locals_ = {c.symbol: local_name(c.name) for c in s.constants}
+    locals_ |= {p.symbol: local_name(p.name) for p in unknown}
     fields = ", ".join(f.name for f in s.fields)
     title = (
         f"Energy-based model for the spec `{s.name}`: u_t = G δH/δu, u = ({fields}), on a "
@@ -164,35 +161,35 @@ def emit(spec, grid: GridDynamics) -> str:
         f"{_number(grid.hi)})."
     )
     nodes = [n for n in (energy, s.evolution, s.structure) if n is not None]
-    out = header(s, title, nodes, _notes(grid), RUNTIME_NAMES)
-    out += [
+    source = module_source(s, title, nodes, _notes(grid), RUNTIME_NAMES)
+    out = [
         f"class {class_name(s.name)}(EnergyModel):",
         f'{INDENT}"""Energy-based model for `{s.name}`; see the module docstring."""',
         "",
         f'{INDENT}spec_name = "{s.name}"',
         f'{INDENT}spec_sha256 = "{s.sha256}"',
-        f"{INDENT}field_names = {_tuple(f.name for f in s.fields)}",
+        f"{INDENT}field_names = {tuple_literal(f.name for f in s.fields)}",
         f'{INDENT}space = "{grid.variable.name}"',
         f"{INDENT}domain = ({_number(grid.lo)}, {_number(grid.hi)})",
         f"{INDENT}constants = "
-        f"{_dict({c.name: _float(s.constant_values[c.symbol]) for c in s.constants})}",
+        f"{dict_literal({c.name: float_value(s.constant_values[c.symbol]) for c in s.constants})}",
     ]
     if unknown:
-        out.append(f"{INDENT}unknown_guesses = {_dict({p.name: guess(p) for p in unknown})}")
+        out.append(f"{INDENT}unknown_guesses = {dict_literal({p.name: guess(p) for p in unknown})}")
     out += [f'{INDENT}structure = "{grid.kind}"  # the class of G {grid.kind_source}', ""]
     out += _init(s, grid, locals_, unknown)
     if energy.density is not None:
-        out += _grid_integral(
+        out += grid_integral(
             s,
             "closed_form_energy",
-            f"H_d(U) = Σ_k h(U_k, (DU)_k, …) Δx → (B,), {_spec_file(s)}:{energy.span.line}.",
+            f"H_d(U) = Σ_k h(U_k, (DU)_k, …) Δx → (B,), {spec_file(s)}:{energy.span.line}.",
             {None: energy.density},
             locals_,
             unknown,
         )
     claims = {c.name: c.density for c in s.claims if c.kind == "conserved" and c.density}
     if claims:
-        out += _grid_integral(
+        out += grid_integral(
             s,
             "quantities",
             "The spec's conserved quantities Σ_k q(U_k, (DU)_k, …) Δx: name → (B,).",
@@ -202,7 +199,8 @@ def emit(spec, grid: GridDynamics) -> str:
         )
     if unknown:
         out += learned_method(unknown)
-    return prune_imports("\n".join(out).rstrip() + "\n")
+    source.lines(out)
+    return source.text()
 
 
 def _notes(grid: GridDynamics) -> list[str]:
@@ -307,7 +305,7 @@ def _init(s, grid: GridDynamics, locals_, unknown) -> list[str]:
 
 def _operator(s, grid: GridDynamics, locals_, count: int) -> list[str]:
     """Lines setting ``operator`` (G_d/Δx, or the learned G)."""
-    line = f"{_spec_file(s)}:{(s.evolution or s.structure).span.line}"
+    line = f"{spec_file(s)}:{(s.evolution or s.structure).span.line}"
     if grid.symbol is None:
         if grid.kind == SKEW:
             return [
@@ -378,70 +376,6 @@ def _stencil(sigma: sympy.Expr, k: sympy.Symbol, printer: TorchPrinter, s) -> st
     if not terms:
         raise UnsupportedError("G is zero", s.evolution.span, "give a nonzero G")
     return " + ".join(terms).replace("+ -", "- ")
-
-
-def _grid_integral(s, name: str, doc: str, densities: dict, locals_, unknown) -> list[str]:
-    """A method returning Σ_k density Δx for a batch of states: one value (``None`` key)
-    or a dict by name."""
-    fields = [f.function for f in s.fields]
-    names = dict(locals_)
-    replaced = {}
-    jets: dict[sympy.Symbol, tuple[str, str, int]] = {}
-    for key, density in densities.items():
-        density = substitute_definitions(s, density, constants=False)
-        expr, back = to_jet(density, fields, s.space)
-        symbols = {}
-        for dummy, original in back.items():
-            field = original.expr if isinstance(original, sympy.Derivative) else original
-            order = multi_index(original, s.space)[0] if field is not original else 0
-            label = jet_name(field, (order,), s.space)
-            symbol = sympy.Symbol(f"_jet_{label}")
-            symbols[dummy] = symbol
-            jets[symbol] = (local(label), local(field.func.__name__), order)
-        expr = expr.xreplace(symbols)
-        extra = expr.free_symbols - set(jets) - set(locals_)
-        if extra or not expr.free_symbols & set(jets):
-            what = ", ".join(sorted(map(str, extra))) or "no field"
-            raise UnsupportedError(
-                f"a grid density must be a function of the fields and their x-derivatives "
-                f"with constant coefficients; {sympy.sstr(density)} has {what}",
-                s.energies[0].span if key is None else None,
-                "write the density with fields, dx(...) and constants",
-            )
-        replaced[key] = expr
-    names |= {symbol: label for symbol, (label, _, _) in jets.items()}
-    count = len(s.fields)
-    state = [local(f.name) for f in s.fields]
-    if count == 1:
-        unpack = f"{state[0]} = state.reshape(state.shape[0], -1)"
-    else:
-        unpack = f"{', '.join(state)} = state.reshape(state.shape[0], {count}, -1).unbind(dim=1)"
-    returns = "dict[str, torch.Tensor]" if None not in replaced else "torch.Tensor"
-    lines = [
-        f"{INDENT}def {name}(self, state: torch.Tensor) -> {returns}:",
-        f'{BODY}"""{doc}"""',
-        f"{BODY}{unpack}",
-    ]
-    for label, field, order in sorted(set(jets.values()), key=lambda j: (j[2], j[0])):
-        if order:
-            lines.append(f"{BODY}{label} = finite_difference({field}, {order}, self.spacing)")
-    everything = sympy.Add(*replaced.values())
-    lines += parameter_locals(s, everything, locals_, unknown)
-    printer = TorchPrinter(names)
-    if None in replaced:
-        lines += [f"{BODY}return {_sum(printer, replaced[None])}", ""]
-        return lines
-    lines.append(f"{BODY}return {{")
-    for key, expr in replaced.items():
-        lines.append(f'{BODY}{INDENT}"{key}": {_sum(printer, expr)},')
-    return lines + [f"{BODY}}}", ""]
-
-
-def _sum(printer: TorchPrinter, expr: sympy.Expr) -> str:
-    """Σ_k expr Δx over the grid (the last axis)."""
-    text = printer.doprint(expr)
-    text = text if expr.is_Symbol else f"({text})"
-    return f"{text}.sum(dim=-1) * self.spacing"
 
 
 def _number(value: float) -> str:

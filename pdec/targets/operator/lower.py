@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import sympy
 from sympy.core.function import AppliedUndef
 
+from pdec.codegen.derivatives import along, derivative_name
 from pdec.errors import UnsupportedError
 from pdec.symbolic.variational import multi_index
 
@@ -71,8 +72,7 @@ def lower_on_grid(expr: sympy.Expr, space: tuple[sympy.Symbol, ...]) -> GridResi
                 inner = cache[key]
             key = (inner, alpha)
             if key not in cache:
-                suffix = "".join(v.name * n for v, n in zip(space, alpha))
-                name = f"{inner.name}_{suffix}"
+                name = derivative_name(inner.name, along(alpha, [v.name for v in space]))
                 steps.append(Step(name, inner.name, alpha))
                 cache[key] = sympy.Symbol(name)
             return cache[key]

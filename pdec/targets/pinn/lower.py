@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import sympy
 from sympy.core.function import AppliedUndef
 
+from pdec.codegen.derivatives import along, derivative_name
 from pdec.errors import UnsupportedError
 
 
@@ -134,10 +135,7 @@ def _orders(derivative: sympy.Derivative, inputs) -> tuple[int, ...]:
 
 
 def _local(field: str, orders, inputs, site: Site) -> str:
-    """u, u_x, u_xt, u_r_theta, u_theta_plus: derivative suffixes name the inputs, one
-    letter each when every input is one letter, else joined with underscores."""
-    names = [v.name for v in inputs]
-    letters = [names[i] for i, k in enumerate(orders) for _ in range(k)]
-    glue = "" if all(len(n) == 1 for n in letters) else "_"
-    name = field + ("_" + glue.join(letters) if letters else "")
+    """u, u_x, u_xt, u_r_theta (:func:`pdec.codegen.derivatives.derivative_name`), then
+    the site's suffix: u_theta_plus."""
+    name = derivative_name(field, along(orders, [v.name for v in inputs]))
     return name + (f"_{site.name}" if site.name else "")
