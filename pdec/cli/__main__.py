@@ -1,0 +1,5 @@
+"""``python -m pdec.cli``."""
+
+from pdec.cli.app import main
+
+main()
