@@ -1,5 +1,5 @@
 """``python -m pdec``."""
 
-from pdec.cli.app import main
+from pdec.cli.entry import main
 
 main()

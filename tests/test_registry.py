@@ -93,3 +93,13 @@ def test_a_new_target_is_one_module_and_one_registry_entry(tmp_path, monkeypatch
     Model = pdec.compile(spec, target="toy", out_dir=tmp_path / "build", scale=3.0)
     assert Model.scale == 3.0
     sys.modules.pop("toy_target", None)
+
+
+def test_the_docs_and_help_name_every_registered_target():
+    architecture = (ROOT / "docs" / "architecture.md").read_text()
+    from pdec.cli.models import TARGET_HELP
+
+    for name in targets.names():
+        row = f"| `{name}` | {targets.get(name).summary} | `pdec/targets/{name}/` |"
+        assert row in architecture, f"docs/architecture.md: add the row {row}"
+        assert name in TARGET_HELP

@@ -10,7 +10,7 @@ target registry (:mod:`pdec.targets`).
     pdec estimate FILE --data FILE.npz [--derivatives mollifier|finite] [--radius R]
     pdec --version
 
-Modules: :mod:`pdec.cli.app` (the app, ``main`` and the exit codes),
+Modules: :mod:`pdec.cli.entry` (the app, ``main`` and the exit codes),
 :mod:`pdec.cli.specs` (check, show, data, estimate), :mod:`pdec.cli.models` (compile,
 train, eval: one skeleton, the target's hooks), :mod:`pdec.cli.show` (``pdec show``'s
 screen), :mod:`pdec.cli.output` (console, ``--set`` values, JSON files).
@@ -21,6 +21,6 @@ in pdec); 4 training diverged (NaN/inf; the last good checkpoint is kept). Every
 :class:`~pdec.errors.PdecError` carries its code (2 or 4).
 """
 
-from pdec.cli.app import app, main
+from pdec.cli.entry import app, main
 
 __all__ = ["app", "main"]

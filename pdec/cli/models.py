@@ -7,8 +7,11 @@ to the target's hooks (``target.commands``, e.g. :mod:`pdec.targets.energy.comma
     check_flags(request)    flags this target refuses (before the spec is read)
     DATA                    None, or (message, hint) when --data is required
     run_folder(spec, mode)  the default run folder of ``pdec train``
-    train(request, out)     → the summary (dict); writes the run folder
+    train(request, out)     trains (checkpoints under ``request.checkpoints``, plots in
+                            the run folder) → :class:`Trained`
     evaluate(request, out)  → the summary (dict)
+
+The skeleton writes what every run folder holds: ``summary.json`` and ``history.json``.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from rich.text import Text
 
 import pdec
 from pdec import targets
-from pdec.cli.output import console, parse_sets
+from pdec.cli.output import console, parse_sets, write_json
 from pdec.errors import SpecError
 
 SpecFile = Annotated[
@@ -51,11 +54,26 @@ class Training:
     resume: bool = False
     options: dict = field(default_factory=dict)  # compile options (coords, cut)
 
+    @property
+    def checkpoints(self) -> Path:
+        """Where checkpoints go (``--resume`` continues from there)."""
+        return self.run / "checkpoints"
+
     def compile(self):
         """The target's model class, generated and imported into the run folder."""
         from pdec.compiler import compile as compile_spec
 
         return compile_spec(self.spec, self.target, out_dir=self.run, **self.options)
+
+
+@dataclass(frozen=True)
+class Trained:
+    """What a ``train`` hook hands back: the summary and history (written to the run
+    folder as JSON) and the saved model, if any (``pdec eval --checkpoint``)."""
+
+    summary: dict
+    history: dict
+    model_file: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -152,7 +170,12 @@ def train(
         options={"coords": coords, "cut": cut},
     )
     request = _with_data(request, hooks, data)
-    hooks.train(request, console())
+    out = console()
+    trained = hooks.train(request, out)
+    write_json(request.run / "summary.json", trained.summary)
+    write_json(request.run / "history.json", trained.history)
+    if trained.model_file is not None:
+        out.print(f"model: {trained.model_file}")
 
 
 def eval_command(

@@ -185,10 +185,12 @@ def estimate(
 ) -> None:
     """Fit the spec's unknown parameters (`param k unknown`) to gridded trajectories by
     minimising the mean squared PDE residual on the data grid (see pdec.estimate)."""
+    from pdec.estimate import estimate as estimate_parameters  # the function, not the module
+
     out_console = console()
     with warnings.catch_warnings(record=True) as caught:  # data notes: one line, no path
         warnings.simplefilter("always")
-        values = pdec.estimate(file, data, derivatives=derivatives, radius=radius)
+        values = estimate_parameters(file, data, derivatives=derivatives, radius=radius)
     for warning in caught:
         out_console.print(f"[yellow]note:[/yellow] {warning.message}")
     for name, value in values.items():

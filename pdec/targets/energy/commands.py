@@ -33,7 +33,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from pdec.cli.output import write_json
+from pdec.cli.models import Trained
 from pdec.errors import SpecError
 from pdec.runtime.energy.evaluation import masses, metrics, roll_out, series
 from pdec.runtime.energy.plots import plot_energy, plot_spacetime
@@ -73,8 +73,8 @@ def run_folder(spec, mode: str) -> Path:
     return Path("runs") / f"{spec.name}-energy-{mode}"
 
 
-def train(request, console: Console) -> dict:
-    """``pdec train FILE --target energy --data FILE.npz``; returns the summary."""
+def train(request, console: Console) -> Trained:
+    """``pdec train FILE --target energy --data FILE.npz``; the summary and history."""
     spec, data_path, mode, steps, run = (
         request.spec,
         request.data,
@@ -98,7 +98,7 @@ def train(request, console: Console) -> dict:
     u = torch.as_tensor(data.u, dtype=torch.float64)
     train_u, test_u = _split(u, options["test_fraction"])
     u0, u1 = trajectory_pairs(train_u)
-    checkpoint = run / "checkpoints" / "checkpoint.pt"
+    checkpoint = request.checkpoints / "checkpoint.pt"
     start = None
     if request.resume and checkpoint.is_file():
         saved = read_checkpoint(checkpoint)
@@ -139,10 +139,7 @@ def train(request, console: Console) -> dict:
     }
     summary["rollout"] = _judge(model, test_u, data, run, spec.name, console)
     _table(summary, console)
-    write_json(run / "summary.json", summary)
-    write_json(run / "history.json", {"loss": state["history"]})
-    console.print(f"model: {run / 'model.pt'}")
-    return summary
+    return Trained(summary, {"loss": state["history"]}, run / "model.pt")
 
 
 def evaluate(request, console: Console) -> dict:

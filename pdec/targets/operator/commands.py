@@ -33,7 +33,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from pdec.cli.output import write_json
+from pdec.cli.models import Trained
 from pdec.errors import DataError
 from pdec.reference.operator_data import OperatorData, load_operator_data
 from pdec.runtime.errors import OptionsError
@@ -71,8 +71,8 @@ def run_folder(spec, mode: str) -> Path:
     return Path("runs") / f"{spec.name}-operator"
 
 
-def train(request, console: Console) -> dict:
-    """``pdec train FILE --target operator --data FILE.npz``; returns the summary."""
+def train(request, console: Console) -> Trained:
+    """``pdec train FILE --target operator --data FILE.npz``; the summary and history."""
     spec, data_path, epochs, sets, run = (
         request.spec,
         request.data,
@@ -85,7 +85,7 @@ def train(request, console: Console) -> dict:
     config, options = _split_options(Model, sets)
     if epochs is not None:
         options["epochs"] = epochs
-    checkpoint = run / "checkpoints" / "checkpoint.pt"
+    checkpoint = request.checkpoints / "checkpoint.pt"
     start = None
     if request.resume and checkpoint.is_file():
         start = read_checkpoint(checkpoint)
@@ -139,10 +139,7 @@ def train(request, console: Console) -> dict:
     }
     summary.update(_judge(model, test_set, run, spec.name, "held-out", console))
     _table(summary, console)
-    write_json(run / "summary.json", summary)
-    write_json(run / "history.json", {"epochs": history})
-    console.print(f"model: {run / 'model.pt'}")
-    return summary
+    return Trained(summary, {"epochs": history}, run / "model.pt")
 
 
 def evaluate(request, console: Console) -> dict:

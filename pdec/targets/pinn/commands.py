@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from pdec.cli.output import write_json
+from pdec.cli.models import Trained
 from pdec.errors import SpecError
 from pdec.targets.pinn.report import plot_run
 
@@ -32,15 +32,15 @@ def run_folder(spec, mode: str) -> Path:
     return Path("runs") / spec.name
 
 
-def train(request, console: Console) -> dict:
-    """``pdec train FILE`` (``--target pinn``); returns the summary."""
+def train(request, console: Console) -> Trained:
+    """``pdec train FILE`` (``--target pinn``): the summary and history."""
     from pdec.runtime.options import merge_options
 
     Model = request.compile()
     cli = dict(request.sets)
     if request.steps is not None:
         cli["steps"] = request.steps
-    cli.update({"checkpoint_dir": str(request.run / "checkpoints"), "resume": request.resume})
+    cli.update({"checkpoint_dir": str(request.checkpoints), "resume": request.resume})
     model_options, train_options = merge_options(Model.default_options, cli)
     model = Model(**model_options)
     console.print(
@@ -51,8 +51,8 @@ def train(request, console: Console) -> dict:
             f"{sum(p.numel() for p in model.parameters())} parameters, run folder {request.run}",
         )
     )
-    history = model.fit(**train_options)
-    return summarize_training(request.spec, model, history, request.run, console)
+    history = model.fit(**train_options).to_dict()
+    return Trained(summarize_training(request.spec, model, history, request.run, console), history)
 
 
 def evaluate(request, console: Console) -> dict:
@@ -105,10 +105,9 @@ def evaluate(request, console: Console) -> dict:
     return summary
 
 
-def summarize_training(spec, model, history, run: Path, console: Console) -> dict:
+def summarize_training(spec, model, data: dict, run: Path, console: Console) -> dict:
     """The end of ``pdec train``: a table of the final loss terms, what an inverse
-    problem learned, errors against the spec's reference, JSON files and plots."""
-    data = history.to_dict()
+    problem learned, errors against the spec's reference, and the plots; the summary."""
     final = data.get("final") or (data["records"][-1] if data.get("records") else {})
     table = Table(title=f"{spec.name}: training summary", show_lines=False)
     table.add_column("term")
@@ -131,8 +130,6 @@ def summarize_training(spec, model, history, run: Path, console: Console) -> dic
         summary["relative_l2"] = errors
         for field, error in errors.items():
             console.print(f"relative L2 error of {field} against the spec's reference: {error:.3e}")
-    write_json(run / "summary.json", summary)
-    write_json(run / "history.json", data)
     plots = plot_run(spec, model, data, run)
     for path in plots:
         console.print(f"plot: {path}")
