@@ -4,7 +4,7 @@ Each command looks the target up in the registry (:mod:`pdec.targets`), loads th
 gathers the flags into a :class:`Training` or :class:`Evaluation` request, and hands it
 to the target's hooks (``target.commands``, e.g. :mod:`pdec.targets.energy.commands`):
 
-    check_flags(request)    flags this target refuses (before the spec is read)
+    check_flags(flags)      refuses flags this target cannot use (before the spec is read)
     DATA                    None, or (message, hint) when --data is required
     run_folder(spec, mode)  the default run folder of ``pdec train``
     train(request, out)     trains (checkpoints under ``request.checkpoints``, plots in
