@@ -1,4 +1,4 @@
-"""The plots of `pdec train` (pdec/report.py), drawn for tiny untrained models."""
+"""The plots of `pdec train` (pdec/targets/pinn/report.py), drawn for tiny untrained models."""
 
 from pathlib import Path
 
@@ -9,7 +9,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 import pdec
-from pdec.report import SLICES, plot_run, spacetime_figure
+from pdec.targets.pinn.report import SLICES, plot_run, spacetime_figure
 
 SPECS = Path(__file__).resolve().parents[1] / "specs"
 

@@ -102,3 +102,28 @@ def test_show_latex_and_json(pdec):
 def test_show_rejects_latex_with_json(pdec):
     result = pdec("show", SPECS / "kdv.pde", "--latex", "--json")
     assert result.returncode == 2
+
+
+def _exit_of(monkeypatch, error):
+    """The exit code `main` gives when a command raises ``error``."""
+    from pdec.cli import entry as cli_app
+
+    def command(standalone_mode):
+        raise error
+
+    monkeypatch.setattr(cli_app, "app", command)
+    with pytest.raises(SystemExit) as done:
+        cli_app.main()
+    return done.value.code
+
+
+def test_every_pdec_error_exits_with_its_code_and_only_bugs_exit_3(monkeypatch):
+    from pdec.errors import PdecError, SpecError
+
+    class DivergedError(PdecError):  # as the runtime's divergence error
+        exit_code = 4
+
+    assert _exit_of(monkeypatch, SpecError("bad spec")) == 2
+    assert _exit_of(monkeypatch, PdecError("bad option")) == 2
+    assert _exit_of(monkeypatch, DivergedError("loss is nan")) == 4
+    assert _exit_of(monkeypatch, KeyError("a bug")) == 3

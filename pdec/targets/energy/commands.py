@@ -1,4 +1,5 @@
-"""What ``pdec train`` and ``pdec eval`` do with ``--target energy``.
+"""What ``pdec train`` and ``pdec eval`` do with ``--target energy`` (the hooks of
+:mod:`pdec.cli.models`).
 
 ``train``: load the trajectories (``pdec data`` NPZ, checked against the spec), build the
 model with the data's grid size n and Δt, train it on pairs of consecutive states of
@@ -28,11 +29,12 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import typer
 from rich.console import Console
 from rich.table import Table
 
+from pdec.cli.models import Trained
 from pdec.errors import SpecError
-from pdec.report import write_json
 from pdec.runtime.energy.evaluation import masses, metrics, roll_out, series
 from pdec.runtime.energy.plots import plot_energy, plot_spacetime
 from pdec.runtime.energy.training import (
@@ -49,29 +51,40 @@ from pdec.runtime.progress import ProgressBar
 TRAINING_OPTIONS = {"lr": 1e-3, "batch_size": 200, "checkpoint_every": 500, "test_fraction": 0.1}
 FIXED = ("self", "n", "dt", "mode", "options")  # set from the data and --mode, not --set
 DEFAULT_STEPS = 2000
+DATA = (
+    "the energy target learns from trajectories: give --data FILE.npz",
+    "make them with `pdec data FILE --n 20 --steps 200 --dt 0.01 -o FILE.npz`",
+)
 
 
 class NothingToLearnError(SpecError):
     """The model has no trainable parameters: the spec gives H and G in closed form."""
 
 
-def train(
-    spec,
-    data_path: Path,
-    mode: str,
-    steps: int | None,
-    sets: dict,
-    run: Path,
-    resume: bool,
-    console: Console,
-) -> dict:
-    """``pdec train FILE --target energy --data FILE.npz``; returns the summary."""
-    from pdec.compiler import generate_module, import_class
+def check_flags(flags: dict) -> None:
+    """--mode must name one of the energy models."""
+    from pdec.runtime.energy import MODES
 
+    if flags["mode"] not in MODES:
+        raise typer.BadParameter(f"expected one of {', '.join(MODES)}", param_hint="--mode")
+
+
+def run_folder(spec, mode: str) -> Path:
+    return Path("runs") / f"{spec.name}-energy-{mode}"
+
+
+def train(request, console: Console) -> Trained:
+    """``pdec train FILE --target energy --data FILE.npz``; the summary and history."""
+    spec, data_path, mode, steps, run = (
+        request.spec,
+        request.data,
+        request.mode,
+        request.steps,
+        request.run,
+    )
     data = _load(spec, data_path, console)
-    module = generate_module(spec, "energy")
-    Model = import_class(spec, module, run)
-    config, options = _split_options(Model, sets)
+    Model = request.compile()
+    config, options = _split_options(Model, request.sets)
     config = {**_grid_config(data), "mode": mode, **config}
     model = Model(**config)
     if not any(p.requires_grad for p in model.parameters()):
@@ -85,9 +98,9 @@ def train(
     u = torch.as_tensor(data.u, dtype=torch.float64)
     train_u, test_u = _split(u, options["test_fraction"])
     u0, u1 = trajectory_pairs(train_u)
-    checkpoint = run / "checkpoints" / "checkpoint.pt"
+    checkpoint = request.checkpoints / "checkpoint.pt"
     start = None
-    if resume and checkpoint.is_file():
+    if request.resume and checkpoint.is_file():
         saved = read_checkpoint(checkpoint)
         model = load_model(Model, checkpoint, saved)
         start, config = saved, saved["config"]  # the checkpoint's model, not new --set values
@@ -95,7 +108,7 @@ def train(
     steps = DEFAULT_STEPS if steps is None else steps
     parameters = sum(p.numel() for p in model.parameters())
     console.print(
-        f"[bold]training {module.class_name}[/bold] ({mode}) — {parameters} parameters, "
+        f"[bold]training {Model.__name__}[/bold] ({mode}) — {parameters} parameters, "
         f"{u0.shape[0]} pairs from {train_u.shape[0]} trajectories, n = "
         f"{config.get('n', '–')}, dt = {data.dt:g}, run folder {run}"
     )
@@ -126,15 +139,14 @@ def train(
     }
     summary["rollout"] = _judge(model, test_u, data, run, spec.name, console)
     _table(summary, console)
-    write_json(run / "summary.json", summary)
-    write_json(run / "history.json", {"loss": state["history"]})
-    console.print(f"model: {run / 'model.pt'}")
-    return summary
+    return Trained(summary, {"loss": state["history"]}, run / "model.pt")
 
 
-def evaluate(spec, checkpoint: Path, data_path: Path, console: Console) -> dict:
+def evaluate(request, console: Console) -> dict:
     """``pdec eval FILE --target energy --checkpoint model.pt --data FILE.npz``."""
     from pdec.compiler import compile as compile_spec
+
+    spec, checkpoint, data_path = request.spec, request.checkpoint, request.data
 
     saved = read_checkpoint(checkpoint)
     Model = compile_spec(spec, target="energy")

@@ -1,9 +1,8 @@
-"""What `pdec train` shows at the end: a summary table, errors against the spec's
-reference, the history as JSON, and plots.
+"""The plots `pdec train` draws for a trained PINN (the summary table and JSON files
+are :func:`pdec.targets.pinn.commands.summarize_training`'s).
 
 Files written to the run folder:
 
-- ``summary.json``, ``history.json``: the final loss terms and errors; every record.
 - ``loss.png``: each loss term and the total against the step.
 - ``unknowns.png``: for an inverse problem, each scalar unknown against the step
   (and ``summary.json`` holds their final values under ``learned``).
@@ -18,64 +17,10 @@ Files written to the run folder:
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import torch
-from rich.console import Console
-from rich.table import Table
-
-
-def summarize_training(spec, model, history, run: Path, console: Console) -> dict:
-    data = history.to_dict()
-    final = data.get("final") or (data["records"][-1] if data.get("records") else {})
-    table = Table(title=f"{spec.name}: training summary", show_lines=False)
-    table.add_column("term")
-    table.add_column("final loss", justify="right")
-    table.add_column("weight", justify="right")
-    terms = final.get("terms", {})
-    weights = final.get("weights", {})
-    for name, value in terms.items():
-        table.add_row(name, f"{value:.3e}", f"{weights.get(name, 1.0):g}")
-    table.add_row("total", f"{final.get('loss', float('nan')):.3e}", "", style="bold")
-    console.print(table)
-    summary = {"spec": spec.name, "final": final, "seconds": data.get("seconds")}
-    learned = model.learned() if hasattr(model, "learned") else {}
-    if learned:
-        summary["learned"] = learned
-        for name, value in learned.items():
-            console.print(f"learned {name} = {value:.6g}")
-    if getattr(model, "reference", None):
-        errors = model.evaluate()
-        summary["relative_l2"] = errors
-        for field, error in errors.items():
-            console.print(f"relative L2 error of {field} against the spec's reference: {error:.3e}")
-    write_json(run / "summary.json", summary)
-    write_json(run / "history.json", data)
-    plots = plot_run(spec, model, data, run)
-    for path in plots:
-        console.print(f"plot: {path}")
-    return summary
-
-
-def write_json(path: Path, data) -> None:
-    """Write ``data`` as JSON atomically (temp file + rename): numbers of any kind
-    (numpy, 0-d tensors) as floats, anything else (paths) as text."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "w") as handle:
-        json.dump(data, handle, indent=2, default=_json_value)
-    os.replace(tmp, path)
-
-
-def _json_value(value):
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return str(value)
 
 
 def plot_run(spec, model, history: dict, run: Path) -> list[Path]:

@@ -1,4 +1,5 @@
-"""What ``pdec train`` and ``pdec eval`` do with ``--target operator``.
+"""What ``pdec train`` and ``pdec eval`` do with ``--target operator`` (the hooks of
+:mod:`pdec.cli.models`).
 
 ``train``: load the pairs (``pdec data`` NPZ, checked against the spec), hold out the
 last ``test_fraction`` of them, build the generated ``<Model>Operator`` (FNO; PINO with
@@ -28,12 +29,13 @@ import inspect
 from pathlib import Path
 
 import torch
+import typer
 from rich.console import Console
 from rich.table import Table
 
+from pdec.cli.models import Trained
 from pdec.errors import DataError
 from pdec.reference.operator_data import OperatorData, load_operator_data
-from pdec.report import write_json
 from pdec.runtime.errors import OptionsError
 from pdec.runtime.operator.plots import plot_instance
 from pdec.runtime.operator.training import (
@@ -49,33 +51,43 @@ from pdec.runtime.progress import ProgressBar
 
 RUN_OPTIONS = {"test_fraction": 0.1, "checkpoint_every": 10}
 FIXED = ("self", "dtype")
+DATA = (
+    "the operator target learns from input/output pairs: give --data FILE.npz",
+    "make them with `pdec data FILE --n 100 --res 64 -o FILE.npz`",
+)
 
 
 class TooFewPairsError(DataError):
     """Operator data with too few pairs to train on and to hold some out."""
 
 
-def train(
-    spec,
-    data_path: Path,
-    epochs: int | None,
-    sets: dict,
-    run: Path,
-    resume: bool,
-    console: Console,
-) -> dict:
-    """``pdec train FILE --target operator --data FILE.npz``; returns the summary."""
-    from pdec.compiler import generate_module, import_class
+def check_flags(flags: dict) -> None:
+    """The operator trains in epochs, not steps."""
+    if flags["steps"] is not None:
+        raise typer.BadParameter("the operator target trains in epochs: use --epochs N")
 
+
+def run_folder(spec, mode: str) -> Path:
+    return Path("runs") / f"{spec.name}-operator"
+
+
+def train(request, console: Console) -> Trained:
+    """``pdec train FILE --target operator --data FILE.npz``; the summary and history."""
+    spec, data_path, epochs, sets, run = (
+        request.spec,
+        request.data,
+        request.epochs,
+        request.sets,
+        request.run,
+    )
     data = load_operator_data(data_path, spec=spec)
-    module = generate_module(spec, "operator")
-    Model = import_class(spec, module, run)
+    Model = request.compile()
     config, options = _split_options(Model, sets)
     if epochs is not None:
         options["epochs"] = epochs
-    checkpoint = run / "checkpoints" / "checkpoint.pt"
+    checkpoint = request.checkpoints / "checkpoint.pt"
     start = None
-    if resume and checkpoint.is_file():
+    if request.resume and checkpoint.is_file():
         start = read_checkpoint(checkpoint)
         model = load_model(Model, checkpoint, start)
         config = dict(start["config"])  # the checkpoint's model, not new --set values
@@ -93,7 +105,7 @@ def train(
     parameters = sum(p.numel() for p in model.parameters())
     kind = "PINO" if options["physics"] else "FNO"
     console.print(
-        f"[bold]training {module.class_name}[/bold] ({kind}) — {parameters:,} parameters, "
+        f"[bold]training {Model.__name__}[/bold] ({kind}) — {parameters:,} parameters, "
         f"{a.shape[0]} training pairs, {test_set.inputs.shape[0]} held out, grid "
         f"{'×'.join(map(str, data.grid))}, run folder {run}"
     )
@@ -114,7 +126,7 @@ def train(
     history = state["history"]
     summary = {
         "spec": spec.name,
-        "model": module.class_name,
+        "model": Model.__name__,
         "data": str(data_path),
         "grid": list(data.grid),
         "config": config,
@@ -127,15 +139,14 @@ def train(
     }
     summary.update(_judge(model, test_set, run, spec.name, "held-out", console))
     _table(summary, console)
-    write_json(run / "summary.json", summary)
-    write_json(run / "history.json", {"epochs": history})
-    console.print(f"model: {run / 'model.pt'}")
-    return summary
+    return Trained(summary, {"epochs": history}, run / "model.pt")
 
 
-def evaluate(spec, checkpoint: Path, data_path: Path, console: Console) -> dict:
+def evaluate(request, console: Console) -> dict:
     """``pdec eval FILE --target operator --checkpoint model.pt --data FILE.npz``."""
     from pdec.compiler import compile as compile_spec
+
+    spec, checkpoint, data_path = request.spec, request.checkpoint, request.data
 
     saved = read_checkpoint(checkpoint)
     Model = compile_spec(spec, target="operator")
@@ -265,4 +276,4 @@ def _format(value) -> str:
     return "–" if value is None else f"{value:.3e}"
 
 
-__all__ = ["TooFewPairsError", "evaluate", "train"]
+__all__ = ["DATA", "TooFewPairsError", "check_flags", "evaluate", "run_folder", "train"]

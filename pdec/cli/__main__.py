@@ -1,0 +1,5 @@
+"""``python -m pdec.cli``."""
+
+from pdec.cli.entry import main
+
+main()

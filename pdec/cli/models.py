@@ -1,0 +1,216 @@
+"""``pdec compile``, ``pdec train`` and ``pdec eval``: one skeleton for every target.
+
+Each command looks the target up in the registry (:mod:`pdec.targets`), loads the spec,
+gathers the flags into a :class:`Training` or :class:`Evaluation` request, and hands it
+to the target's hooks (``target.commands``, e.g. :mod:`pdec.targets.energy.commands`):
+
+    check_flags(flags)      refuses flags this target cannot use (before the spec is read)
+    DATA                    None, or (message, hint) when --data is required
+    run_folder(spec, mode)  the default run folder of ``pdec train``
+    train(request, out)     trains (checkpoints under ``request.checkpoints``, plots in
+                            the run folder) → :class:`Trained`
+    evaluate(request, out)  → the summary (dict)
+
+The skeleton writes what every run folder holds: ``summary.json`` and ``history.json``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.text import Text
+
+import pdec
+from pdec import targets
+from pdec.cli.output import console, parse_sets, write_json
+from pdec.errors import SpecError
+
+SpecFile = Annotated[
+    Path, typer.Argument(help="A .pde spec file.", metavar="FILE", show_default=False)
+]
+TARGET_HELP = f"{', '.join(targets.names()[:-1])} or {targets.names()[-1]}."
+Target = Annotated[str, typer.Option("--target", "-t", help=TARGET_HELP)]
+CUT_HELP = (
+    "A cut's jump: lift (built into the field; default where it applies) or "
+    "residual (a loss term, as Okazaki et al.)."
+)
+
+
+@dataclass(frozen=True)
+class Training:
+    """``pdec train``'s flags, for the target's ``train`` hook."""
+
+    spec: object
+    target: str
+    run: Path
+    data: Path | None = None
+    steps: int | None = None
+    epochs: int | None = None
+    mode: str = "dgnet"
+    sets: dict = field(default_factory=dict)
+    resume: bool = False
+    options: dict = field(default_factory=dict)  # compile options (coords, cut)
+
+    @property
+    def checkpoints(self) -> Path:
+        """Where checkpoints go (``--resume`` continues from there)."""
+        return self.run / "checkpoints"
+
+    def compile(self):
+        """The target's model class, generated and imported into the run folder."""
+        from pdec.compiler import compile as compile_spec
+
+        return compile_spec(self.spec, self.target, out_dir=self.run, **self.options)
+
+
+@dataclass(frozen=True)
+class Trained:
+    """What a ``train`` hook hands back: the summary and history (written to the run
+    folder as JSON) and the saved model, if any (``pdec eval --checkpoint``)."""
+
+    summary: dict
+    history: dict
+    model_file: Path | None = None
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """``pdec eval``'s flags, for the target's ``evaluate`` hook."""
+
+    spec: object
+    target: str
+    checkpoint: Path
+    reference: Path | None = None
+    data: Path | None = None
+
+
+def compile_command(
+    file: SpecFile,
+    target: Target = "pinn",
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the module to.")] = Path(
+        "."
+    ),
+    coords: Annotated[
+        str | None,
+        typer.Option(
+            "--coords", help="Coordinates the network sees (default: the one with a cut)."
+        ),
+    ] = None,
+    cut: Annotated[str | None, typer.Option("--cut", help=CUT_HELP)] = None,
+) -> None:
+    """Generate a readable PyTorch module (<model>_<target>.py) from the spec."""
+    from pdec.compiler import generate_module, write_module
+
+    spec = pdec.load(file)
+    module = generate_module(spec, target, coords=coords, cut=cut)
+    path = write_module(module, out)
+    console().print(
+        Text.assemble(
+            "wrote ",
+            (str(path), "bold"),
+            f"  (class {module.class_name}, {len(module.source.splitlines())} lines)",
+        )
+    )
+
+
+def train(
+    file: SpecFile,
+    target: Target = "pinn",
+    steps: Annotated[int | None, typer.Option("--steps", help="Adam steps.")] = None,
+    epochs: Annotated[
+        int | None, typer.Option("--epochs", help="Operator target: passes over the pairs.")
+    ] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            help="Energy target: trajectories; operator target: input/output pairs "
+            "(NPZ from `pdec data`).",
+        ),
+    ] = None,
+    mode: Annotated[
+        str, typer.Option("--mode", help="Energy target: dgnet, hnn or node.")
+    ] = "dgnet",
+    sets: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="An option, key=value (repeatable): lr=1e-3, layers=8x40, ..."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Run folder (default runs/<model>).")
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue from the last checkpoint.")
+    ] = False,
+    coords: Annotated[
+        str | None, typer.Option("--coords", help="Coordinates the network sees.")
+    ] = None,
+    cut: Annotated[str | None, typer.Option("--cut", help=CUT_HELP)] = None,
+) -> None:
+    """Compile the spec, train the model, report its error against the spec's reference.
+
+    Options come from the spec's `train:` line, overridden by --steps and --set.
+    Checkpoints are written atomically to OUT/checkpoints; --resume continues there.
+    """
+    hooks = targets.commands(targets.get(target))
+    flags = {"steps": steps, "epochs": epochs, "mode": mode, "coords": coords, "cut": cut}
+    hooks.check_flags(flags)
+    spec = pdec.load(file)
+    request = Training(
+        spec=spec,
+        target=target,
+        run=out or hooks.run_folder(spec, mode),
+        steps=steps,
+        epochs=epochs,
+        mode=mode,
+        sets=parse_sets(sets or []),
+        resume=resume,
+        options={"coords": coords, "cut": cut},
+    )
+    request = _with_data(request, hooks, data)
+    out = console()
+    trained = hooks.train(request, out)
+    write_json(request.run / "summary.json", trained.summary)
+    write_json(request.run / "history.json", trained.history)
+    if trained.model_file is not None:
+        out.print(f"model: {trained.model_file}")
+
+
+def eval_command(
+    file: SpecFile,
+    checkpoint: Annotated[
+        Path, typer.Option("--checkpoint", "-c", help="A checkpoint or saved model (.pt).")
+    ],
+    reference: Annotated[
+        Path | None,
+        typer.Option(
+            "--reference", "-r", help="CSV or NPZ with columns named after coordinates and fields."
+        ),
+    ] = None,
+    target: Target = "pinn",
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            help="Energy target: trajectories (NPZ) to roll out against; operator target: "
+            "pairs to predict.",
+        ),
+    ] = None,
+) -> None:
+    """Relative L2 error of a trained model against the spec's `reference` or a data file;
+    energy target: rollout errors against trajectories (--data)."""
+    hooks = targets.commands(targets.get(target))
+    request = Evaluation(pdec.load(file), target, checkpoint, reference)
+    hooks.evaluate(_with_data(request, hooks, data), console())
+
+
+def _with_data(request, hooks, data: Path | None):
+    """``request`` with ``data``; the target's message when it needs data and has none."""
+    if data is None and hooks.DATA is not None:
+        message, hint = hooks.DATA
+        raise SpecError(message, None, hint)
+    from dataclasses import replace
+
+    return replace(request, data=data)

@@ -1,0 +1,29 @@
+"""The energy target as the registry sees it (:mod:`pdec.targets`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pdec.codegen.module import GeneratedModule
+
+
+@dataclass(frozen=True)
+class EnergyOptions:
+    """No compile options: the model's mode (dgnet, hnn, node), grid and Δt are
+    arguments of the generated class."""
+
+
+class EnergyTarget:
+    name = "energy"
+    summary = "a structure-preserving model of dt(u) = G δH/δu (DGNet, HNN or NODE)"
+    Options = EnergyOptions
+    passes = ()  # the dynamics are classified inside generate (see docs/architecture.md)
+    commands = "pdec.targets.energy.commands"
+
+    def generate(self, spec, options: EnergyOptions) -> GeneratedModule:
+        from pdec.targets.energy.generate import generate
+
+        return generate(spec)
+
+
+TARGET = EnergyTarget()

@@ -1,0 +1,29 @@
+"""The operator target as the registry sees it (:mod:`pdec.targets`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pdec.codegen.module import GeneratedModule
+
+
+@dataclass(frozen=True)
+class OperatorOptions:
+    """No compile options: modes, width, layers, ... are arguments of the generated
+    class."""
+
+
+class OperatorTarget:
+    name = "operator"
+    summary = "a Fourier neural operator (PINO with a physics loss) from inputs to fields"
+    Options = OperatorOptions
+    passes = ()  # the operator is lowered inside generate (see docs/architecture.md)
+    commands = "pdec.targets.operator.commands"
+
+    def generate(self, spec, options: OperatorOptions) -> GeneratedModule:
+        from pdec.targets.operator.generate import generate
+
+        return generate(spec)
+
+
+TARGET = OperatorTarget()

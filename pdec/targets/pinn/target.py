@@ -1,0 +1,33 @@
+"""The PINN target as the registry sees it (:mod:`pdec.targets`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pdec.codegen.module import GeneratedModule
+
+
+@dataclass(frozen=True)
+class PinnOptions:
+    """``coords``: the coordinate system the network sees (default: the one with a cut);
+    ``cut``: how a cut's jump is treated — "lift" (built into the field), "residual" (a
+    loss term, Okazaki et al.'s form) or "auto" (lift where it applies)."""
+
+    coords: str | None = None
+    cut: str = "auto"
+
+
+class PinnTarget:
+    name = "pinn"
+    summary = "a physics-informed network trained on the spec's residuals"
+    Options = PinnOptions
+    passes = ()  # lift_cut_jump and transform_coordinates still run inside generate
+    commands = "pdec.targets.pinn.commands"
+
+    def generate(self, spec, options: PinnOptions) -> GeneratedModule:
+        from pdec.targets.pinn.generate import generate
+
+        return generate(spec, coords=options.coords, cut=options.cut)
+
+
+TARGET = PinnTarget()
