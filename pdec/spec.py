@@ -117,7 +117,7 @@ class Spec:
 
     def to_json(self, coords: str | None = None) -> dict:
         """The IR and everything derived from it, JSON-ready (``pdec show --json``)."""
-        from pdec.ir.serialize import to_json
+        from pdec.serialize import to_json
 
         return to_json(self, coords)
 

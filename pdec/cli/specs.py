@@ -38,7 +38,7 @@ def check(
     findings = spec.check()
     structure = _structure_line(spec)
     if as_json:
-        from pdec.ir.serialize import to_data
+        from pdec.serialize import to_data
 
         typer.echo(json.dumps({"findings": to_data(findings), "structure": structure[1]}, indent=2))
     else:
@@ -184,8 +184,8 @@ def estimate(
     ] = 4.5,
 ) -> None:
     """Fit the spec's unknown parameters (`param k unknown`) to gridded trajectories by
-    minimising the mean squared PDE residual on the data grid (see pdec.estimate)."""
-    from pdec.estimate import estimate as estimate_parameters  # the function, not the module
+    minimising the mean squared PDE residual on the data grid (see pdec.estimation)."""
+    from pdec.estimation import estimate as estimate_parameters
 
     out_console = console()
     with warnings.catch_warnings(record=True) as caught:  # data notes: one line, no path
