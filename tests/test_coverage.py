@@ -27,13 +27,13 @@ import sympy
 import torch
 
 import pdec
+from pdec import serialize
 from pdec.codegen.printer import TorchPrinter, print_function
 from pdec.estimation import evaluate
 from pdec.frontend import syntax as s
 from pdec.frontend.keywords import KEYWORDS
 from pdec.frontend.parser import grammar_text, parse
 from pdec.ir import nodes as ir
-from pdec import serialize
 from pdec.ir.vocabulary import ARITHMETIC, ARITHMETIC_NODES, FUNCTIONS, NODES, OPERATORS
 from pdec.passes.vocabulary import OPERATOR_RULES, Evaluator, Scope
 
