@@ -2,7 +2,8 @@
 
     stage      call                                    gives
     read       pdec.spec.load(path)                    a Spec: the text parsed (spans on),
-                                                       resolved to the IR, check_structure run
+                                                       resolved to the IR, compute_domain and
+                                                       check_structure run
     target     pdec.targets.get(name)                  the back end, from the registry
     options    target_options(target, given)           the target's frozen Options
     passes     run_passes(spec, target.passes)         the spec after the target's passes

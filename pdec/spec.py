@@ -27,6 +27,7 @@ from pdec.frontend.parser import parse
 from pdec.ir import nodes as ir
 from pdec.passes.check_conservation import Finding, check_claims
 from pdec.passes.check_structure import check_structure, classify_dynamics
+from pdec.passes.compute_domain import compute_domain
 from pdec.passes.derive_residuals import derive_residual
 from pdec.passes.resolve import resolve
 from pdec.passes.transform_coordinates import coordinate_system, transform_coordinates
@@ -124,7 +125,7 @@ class Spec:
 
 def loads(text: str, file: str = "<string>") -> Spec:
     """Parse and resolve spec text. Raises :class:`pdec.SpecError` on any mistake."""
-    spec = Spec(resolve(parse(text, file)))
+    spec = Spec(compute_domain(resolve(parse(text, file))))
     check_structure(spec.ir)
     return spec
 

@@ -340,6 +340,34 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class Domain:
+    """Where the spec's fields live, computed once by :func:`pdec.passes.compute_domain`.
+
+    ``boxes``: each box (or interval) region's name and its own ranges; ``hull``: for
+    each variable some box bounds, its range over all of them (lo = Min, hi = Max of
+    theirs; periodic as the first box says), in the order the boxes name them;
+    ``only_boxes``: no region is a disk, polygon or set operation. Bounds are SymPy
+    expressions of the constants; :meth:`numeric` gives floats.
+    """
+
+    boxes: tuple[tuple[str, tuple[Range, ...]], ...]
+    hull: tuple[Range, ...]
+    only_boxes: bool
+
+    def ranges(self, region: str) -> tuple[Range, ...]:
+        """The ranges of the box region called ``region``."""
+        return dict(self.boxes)[region]
+
+    def numeric(self, values, ranges: tuple[Range, ...] | None = None) -> dict:
+        """``ranges`` (default: the hull) as {var: (lo, hi)} floats, ``values`` (the
+        constants' values) inserted."""
+        return {
+            r.var: (float(r.lo.subs(values)), float(r.hi.subs(values)))
+            for r in (self.hull if ranges is None else ranges)
+        }
+
+
+@dataclass(frozen=True)
 class SpecIR:
     """Everything a spec declares, resolved. Built by :func:`pdec.passes.resolve.resolve`."""
 
@@ -365,6 +393,8 @@ class SpecIR:
     data: tuple[Data, ...]
     train: tuple[tuple[str, object], ...]
     references: tuple[Reference, ...] = ()
+    # facts the passes add (pdec.compiler's table of contents says which pass adds which)
+    domain: Domain | None = None
 
     def lookup(self, kind: str, name: str):
         """The declaration of ``kind`` (e.g. "equations") called ``name``, or None."""

@@ -25,15 +25,8 @@ def spatial_variables(spec: ir.SpecIR, fields) -> tuple[sympy.Symbol, ...]:
 
 def periods(spec: ir.SpecIR, variables) -> dict[sympy.Symbol, tuple[sympy.Expr, sympy.Expr]]:
     """(lo, hi) of each variable's periodic range; UnsupportedError if one is not periodic."""
-    found: dict = {}
-    for region in spec.regions:
-        if isinstance(region.shape, ir.Box):
-            for rng in region.shape.ranges:
-                if rng.periodic and rng.var not in found:
-                    found[rng.var] = (
-                        rng.lo.subs(spec.constant_values),
-                        rng.hi.subs(spec.constant_values),
-                    )
+    values = spec.constant_values
+    found = {r.var: (r.lo.subs(values), r.hi.subs(values)) for r in spec.domain.hull if r.periodic}
     missing = [v for v in variables if v not in found]
     if missing:
         raise UnsupportedError(

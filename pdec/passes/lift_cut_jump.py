@@ -302,13 +302,8 @@ def _same_point(a, b, values) -> bool:
 
 
 def _box_ranges(spec: ir.SpecIR, values) -> dict | None:
-    ranges = {}
-    for region in spec.regions:
-        if not isinstance(region.shape, ir.Box):
-            return None
-        for rng in region.shape.ranges:
-            ranges[rng.var] = (float(rng.lo.subs(values)), float(rng.hi.subs(values)))
-    return ranges
+    """The domain's hull as floats; None unless every region is a box."""
+    return spec.domain.numeric(values) if spec.domain.only_boxes else None
 
 
 def _on_boundary(spec, point, values) -> bool:

@@ -113,10 +113,7 @@ def elliptic_form(spec: ir.SpecIR) -> EllipticForm:
         raise UnsupportedError(
             f"the field {field.name} depends on {field.args}, the box on {space}", field.span
         )
-    constants = spec.constant_values
-    domain = tuple(
-        (float(r.lo.subs(constants)), float(r.hi.subs(constants))) for r in region.shape.ranges
-    )
+    domain = tuple(spec.domain.numeric(spec.constant_values, region.shape.ranges).values())
     residual = substitute_definitions(spec, derive_residual(spec, pdes[0]))
     diffusion, reaction, source = _divergence_form(residual, field.function, space, pdes[0])
     boundary = _dirichlet_values(spec, region, field.function, space)

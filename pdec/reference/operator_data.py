@@ -189,12 +189,7 @@ def _evolution_data(spec: ir.SpecIR, n, res, rng, seed) -> OperatorData:
     from pdec.reference.discretize import PeriodicSystem, discretize
     from pdec.reference.generate import generate
 
-    periodic = [
-        r
-        for region in spec.regions
-        if isinstance(region.shape, ir.Box)
-        for r in region.shape.ranges
-    ]
+    periodic = list(spec.domain.hull)
     if not periodic or not all(r.periodic for r in periodic):
         raise UnsupportedError(
             f"operator data for the evolution spec {spec.name}: its interval is not periodic",

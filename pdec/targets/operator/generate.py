@@ -76,17 +76,13 @@ def generate(spec) -> GeneratedModule:
 
 
 def operator_problem(s: ir.SpecIR) -> OperatorProblem:
-    boxes = [r for r in s.regions if isinstance(r.shape, ir.Box)]
-    if len(boxes) != len(s.regions) or not boxes:
+    if not s.domain.only_boxes or len(s.domain.boxes) != 1:
         raise UnsupportedError(
             "the operator target works on one box (or interval) grid",
-            s.regions[0].span if s.regions else None,
-            "declare region name = box(x in [..], y in [..]) or interval(...)",
+            s.regions[-1].span if s.regions else None,
+            "declare one region name = box(x in [..], y in [..]) or interval(...)",
         )
-    ranges = {}
-    for region in boxes:
-        for rng in region.shape.ranges:
-            ranges.setdefault(rng.var, rng)
+    ranges = {rng.var: rng for rng in s.domain.hull}
     time = s.time.symbol if s.time else None
     space = tuple(v for v in s.space if v in ranges)
     for f in (*s.fields, *s.inputs):
@@ -96,10 +92,8 @@ def operator_problem(s: ir.SpecIR) -> OperatorProblem:
                 f.span,
                 "the operator target puts every field and input on one grid",
             )
-    constants = s.constant_values
-    domain = tuple(
-        (float(ranges[v].lo.subs(constants)), float(ranges[v].hi.subs(constants))) for v in space
-    )
+    bounds = s.domain.numeric(s.constant_values)
+    domain = tuple(bounds[v] for v in space)
     periodic = tuple(ranges[v].periodic for v in space)
     fields = tuple(f.name for f in s.fields)
     if s.inputs:

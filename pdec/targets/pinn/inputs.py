@@ -78,17 +78,10 @@ def ranges_with_time(s: ir.SpecIR) -> dict:
 
 
 def box_ranges(s: ir.SpecIR) -> dict:
-    """Each space variable's (lo, hi, periodic) over the spec's boxes (their hull)."""
-    found: dict = {}
-    for region in s.regions:
-        if not isinstance(region.shape, ir.Box):
-            raise UnsupportedError(
-                f"the PINN target samples boxes and intervals; '{region.name}' is not one yet"
-            )
-        for rng in region.shape.ranges:
-            if rng.var in found:
-                lo, hi, periodic = found[rng.var]
-                found[rng.var] = (sympy.Min(lo, rng.lo), sympy.Max(hi, rng.hi), periodic)
-            else:
-                found[rng.var] = (rng.lo, rng.hi, rng.periodic)
-    return found
+    """Each space variable's (lo, hi, periodic) over the spec's boxes (the domain's hull)."""
+    if not s.domain.only_boxes:
+        name = next(r.name for r in s.regions if not isinstance(r.shape, ir.Box))
+        raise UnsupportedError(
+            f"the PINN target samples boxes and intervals; '{name}' is not one yet"
+        )
+    return {r.var: (r.lo, r.hi, r.periodic) for r in s.domain.hull}

@@ -229,15 +229,12 @@ def _spacetime_box(spec):
 
 def _region_box(spec):
     """((name, (lo, hi)), ...) of the first region if it is a box, else None."""
-    from pdec.ir import nodes as ir
-
-    if not spec.ir.regions or not isinstance(spec.ir.regions[0].shape, ir.Box):
+    first = spec.ir.regions[0].name if spec.ir.regions else None
+    boxes = dict(spec.ir.domain.boxes)
+    if first not in boxes:
         return None
-    values = spec.ir.constant_values
-    return tuple(
-        (r.var.name, (float(r.lo.subs(values)), float(r.hi.subs(values))))
-        for r in spec.ir.regions[0].shape.ranges
-    )
+    bounds = spec.ir.domain.numeric(spec.ir.constant_values, boxes[first])
+    return tuple((var.name, lo_hi) for var, lo_hi in bounds.items())
 
 
 def _save(fig, path: Path) -> Path:
