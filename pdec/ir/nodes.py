@@ -393,8 +393,18 @@ class SpecIR:
     data: tuple[Data, ...]
     train: tuple[tuple[str, object], ...]
     references: tuple[Reference, ...] = ()
-    # facts the passes add (pdec.compiler's table of contents says which pass adds which)
+    # facts the passes add (docs/architecture.md, "Facts", says which pass adds which)
     domain: Domain | None = None
+    residuals: tuple[tuple[str, Expr], ...] | None = None
+
+    def residual(self, name: str) -> Expr:
+        """The residual of the equation or condition ``name`` (the ``residuals`` fact)."""
+        if self.residuals is None:
+            raise RuntimeError(
+                "the residuals fact is missing: run pdec.passes.derive_residuals first "
+                "(pdec.compiler runs it for the targets that list it)"
+            )
+        return dict(self.residuals)[name]
 
     def lookup(self, kind: str, name: str):
         """The declaration of ``kind`` (e.g. "equations") called ``name``, or None."""

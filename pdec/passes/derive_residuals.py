@@ -3,13 +3,35 @@ operators' derivatives carried out (product rule: div(mu*grad(u)) → mu*lap(u) 
 
 Known parameters stay as functions ``mu(x, y)`` and constants as symbols, so the
 residual reads like the equation; ``substitute=True`` inserts their definitions.
+
+As a pass (:func:`derive_residuals`), it adds the ``residuals`` fact: every equation's
+residual with the known parameters' definitions inserted and the constants kept as
+symbols, which the targets that list the pass read instead of deriving their own.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 import sympy
 
 from pdec.ir import nodes as ir
+
+
+def derive_residuals(spec: ir.SpecIR) -> ir.SpecIR:
+    """``spec`` with its ``residuals`` fact (definitions inserted, constants symbolic).
+
+    >>> from pdec import loads
+    >>> text = "model m\\nregion I = interval(x in [0, 1])\\nparam k(x) = 1 + x\\nfield u(x)"
+    >>> spec = derive_residuals(loads(text + "\\npde p: dx(k*dx(u)) = 1 in I").ir)
+    >>> spec.residual("p")
+    (x + 1)*Derivative(u(x), (x, 2)) + Derivative(u(x), x) - 1
+    """
+    residuals = tuple(
+        (e.name, substitute_definitions(spec, derive_residual(spec, e), constants=False))
+        for e in spec.equations
+    )
+    return dataclasses.replace(spec, residuals=residuals)
 
 
 def derive_residual(spec: ir.SpecIR, equation: ir.Equation, substitute: bool = False) -> sympy.Expr:

@@ -37,7 +37,7 @@ import sympy
 from sympy.core.function import AppliedUndef
 
 from pdec.ir import nodes as ir
-from pdec.passes.derive_residuals import derive_residual, substitute_definitions
+from pdec.passes.derive_residuals import substitute_definitions
 from pdec.passes.transform_coordinates import (
     coordinate_map,
     cut_values,
@@ -165,7 +165,7 @@ def pole_flux(
 
 
 def _residual(spec: ir.SpecIR, equation: ir.Equation) -> sympy.Expr:
-    return substitute_definitions(spec, derive_residual(spec, equation), constants=False)
+    return spec.residual(equation.name)
 
 
 def _jump_condition(spec, on_cut, polar, system, plus_value):

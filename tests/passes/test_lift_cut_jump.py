@@ -8,6 +8,7 @@ import pytest
 import sympy
 
 import pdec
+from pdec.passes.derive_residuals import derive_residuals
 from pdec.passes.lift_cut_jump import lift_cut_jump, pole_flux
 from pdec.symbolic.inverse_map import polar_inverse
 
@@ -15,7 +16,7 @@ SPECS = Path(__file__).resolve().parents[2] / "specs"
 
 
 def lift_of(spec):
-    s = spec.ir
+    s = derive_residuals(spec.ir)
     system = s.coordinates[0]
     inverse = polar_inverse(system.new, system.old, system.forward)
     return lift_cut_jump(s, system, inverse), s, system, inverse

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pdec.codegen.module import GeneratedModule
+from pdec.passes.derive_residuals import derive_residuals
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,8 @@ class PinnTarget:
     name = "pinn"
     summary = "a physics-informed network trained on the spec's residuals"
     Options = PinnOptions
-    passes = ()  # lift_cut_jump and transform_coordinates still run inside generate
+    # lift_cut_jump and transform_coordinates still run inside generate (next slice)
+    passes = (derive_residuals,)
     commands = "pdec.targets.pinn.commands"
 
     def generate(self, spec, options: PinnOptions) -> GeneratedModule:

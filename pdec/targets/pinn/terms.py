@@ -11,7 +11,6 @@ import sympy
 
 from pdec.codegen.literals import source_text, spec_file
 from pdec.ir import nodes as ir
-from pdec.passes.derive_residuals import derive_residual, substitute_definitions
 from pdec.passes.lift_cut_jump import pole_flux
 from pdec.passes.transform_coordinates import cut_values, transform_coordinates
 from pdec.targets.pinn.inputs import (
@@ -90,8 +89,7 @@ def _derive(spec, equation: ir.Equation, inputs: NetworkInputs) -> tuple[Lowered
     """The lowered residual, and k when it was multiplied by r^k to clear 1/r^k."""
     s = spec.ir
     cleared = 0
-    residual = substitute_definitions(s, derive_residual(s, equation), constants=False)
-    residual = promote_unknown_fields(s, residual)
+    residual = promote_unknown_fields(s, s.residual(equation.name))
     site_names: dict[tuple, str] = {}
     if inputs.system is not None:
         residual = transform_coordinates(s, equation, residual, inputs.system)

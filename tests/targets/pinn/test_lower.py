@@ -5,13 +5,15 @@ from pathlib import Path
 import sympy
 
 import pdec
+from pdec import targets
+from pdec.compiler import run_passes
 from pdec.targets.pinn.generate import choose_inputs, derive
 
 SPECS = Path(__file__).resolve().parents[3] / "specs"
 
 
 def lowered(name, equation):
-    spec = pdec.load(SPECS / f"{name}.pde")
+    spec = run_passes(pdec.load(SPECS / f"{name}.pde"), targets.get("pinn").passes)
     return derive(spec, spec.equation(equation), choose_inputs(spec.ir, None))
 
 
