@@ -18,11 +18,19 @@
   :mod:`~pdec.runtime.weighting` (annealing), :mod:`~pdec.runtime.losses`,
   :mod:`~pdec.runtime.progress` and :mod:`~pdec.runtime.checkpoint`;
 * :mod:`~pdec.runtime.history` — what a run records;
-* :mod:`~pdec.runtime.errors` — ``OptionsError``, ``TrainingDiverged``, ``CheckpointError``.
+* :mod:`~pdec.runtime.errors` — ``OptionsError``, ``TrainingDiverged``, ``CheckpointError``,
+  ``DataFileError``, ``GridShapeError`` (never front-end ``SpecError``s);
+* :mod:`~pdec.runtime.tables` — ``read_table`` (CSV/NPZ observation tables).
 """
 
 from pdec.runtime.autodiff import derivative, derivatives
-from pdec.runtime.errors import CheckpointError, OptionsError, TrainingDiverged
+from pdec.runtime.errors import (
+    CheckpointError,
+    DataFileError,
+    GridShapeError,
+    OptionsError,
+    TrainingDiverged,
+)
 from pdec.runtime.geometry import (
     AboutPoint,
     Box,
@@ -45,6 +53,8 @@ __all__ = [
     "Box",
     "CheckpointError",
     "Circles",
+    "DataFileError",
+    "GridShapeError",
     "History",
     "ModelOptions",
     "Observations",

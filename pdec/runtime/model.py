@@ -37,9 +37,9 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from pdec.errors import SpecFileError
 from pdec.runtime import autodiff, checkpoint, jets
 from pdec.runtime.devices import DTYPES, dtype_name, resolve_device
+from pdec.runtime.errors import DataFileError
 from pdec.runtime.geometry import Box, Sampler
 from pdec.runtime.history import History
 from pdec.runtime.network import Embedding, multilayer_perceptron
@@ -107,6 +107,11 @@ class PinnModel(nn.Module):
     # (``from_network`` of its inputs, scaled from ``coordinate_bounds``), on which it
     # is continuous, rather than the network inputs (where θ = θ₀ and θ₀ + 2π differ).
     lifted: ClassVar[bool] = False
+    # Methods that must run eagerly inside compiled residuals (autograd.grad inside
+    # compiled code would need double backward). ``torch.compiler.disable`` is applied to
+    # them only when compiling (:class:`pdec.runtime.losses.LossTerms`), not as a
+    # decorator: that would import torch._dynamo, hence SymPy, with the runtime.
+    eager_methods: ClassVar[tuple[str, ...]] = ("_map_jets",)
 
     def __init__(
         self,
@@ -239,10 +244,9 @@ class PinnModel(nn.Module):
                     f"{k} = {float(table.columns[k][row]):.6g}" for k in self.coordinates
                 )
                 where = source if isinstance(source, (str, os.PathLike)) else "the data given"
-                raise SpecFileError(
+                raise DataFileError(
                     f"{len(outside)} of {len(table)} observations of '{name}' lie outside the "
                     f"domain ({key} outside [{lo:g}, {hi:g}]); the first is row {row + 1}: {at}",
-                    None,
                     f"check the columns of {where}: they are matched by name to "
                     f"{', '.join(self.coordinates)}",
                 )
@@ -353,7 +357,6 @@ class PinnModel(nn.Module):
         coordinates, known = self._map_jets(given, names, pairs)
         return jets.network_jet(self.embedding, self.network, coordinates) + known
 
-    @torch.compiler.disable  # autograd.grad inside compiled code would need double backward
     def _map_jets(self, given, names, pairs) -> tuple[jets.Jet, jets.Jet]:
         """The jets of the coordinate map (network inputs -> the user's coordinates the
         network sees) and of the lift, by autograd: they hold no weights, so this is

@@ -28,17 +28,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from pdec.errors import SpecError
+from pdec.runtime.errors import GridShapeError, OptionsError
 from pdec.runtime.operator.derivatives import grid_derivative
 from pdec.runtime.operator.fno import FourierNeuralOperator, grid_coordinates
 from pdec.runtime.operator.mollifier import mollified_derivative
 from pdec.runtime.operator.training import relative_l2, train_epochs
 
 DERIVATIVES = ("default", "finite_difference", "mollifier")
-
-
-class GridShapeError(SpecError):
-    """A batch of input grids whose shape does not fit the model."""
 
 
 class OperatorModel(nn.Module):
@@ -71,7 +67,7 @@ class OperatorModel(nn.Module):
     ):
         super().__init__()
         if derivatives not in DERIVATIVES:
-            raise SpecError(f"derivatives={derivatives!r}", hint=f"one of {', '.join(DERIVATIVES)}")
+            raise OptionsError(f"derivatives={derivatives!r}: one of {', '.join(DERIVATIVES)}")
         torch.manual_seed(seed)
         dim = len(self.space)
         modes = (modes,) * dim if isinstance(modes, int) else tuple(modes)
@@ -91,7 +87,7 @@ class OperatorModel(nn.Module):
             # .double() leaves the complex spectral weights complex (.to(dtype) would not)
             self.fno.double()
         elif dtype != torch.float32:
-            raise SpecError(f"dtype={dtype!r}", hint="torch.float32 or torch.float64")
+            raise OptionsError(f"dtype={dtype!r}: torch.float32 or torch.float64")
         channels = (1, -1) + (1,) * dim
         # Inputs are centred and scaled; outputs only scaled, so that u = g + d·s·N keeps
         # the built-in boundary values.

@@ -105,7 +105,7 @@ def test_inputs_of_the_wrong_shape_are_spec_errors_with_hints(tmp_path):
     for bad in (torch.rand(2, 16, 16), torch.rand(2, 2, 16, 16)):
         with pytest.raises(GridShapeError, match=r"takes \(batch, 1 \[a\], 2 grid axes") as caught:
             model(bad)
-        assert isinstance(caught.value, pdec.SpecError) and caught.value.hint
+        assert isinstance(caught.value, pdec.PdecError) and caught.value.hint
 
 
 @pytest.mark.parametrize(
