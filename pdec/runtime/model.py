@@ -38,6 +38,7 @@ import torch
 from torch import Tensor, nn
 
 from pdec.runtime import autodiff, checkpoint, jets
+from pdec.runtime.base import GeneratedModel
 from pdec.runtime.devices import DTYPES, dtype_name, resolve_device
 from pdec.runtime.errors import DataFileError
 from pdec.runtime.geometry import Box, Sampler
@@ -70,7 +71,7 @@ MODEL_DEFAULTS = {
 }
 
 
-class PinnModel(nn.Module):
+class PinnModel(GeneratedModel):
     """A physics-informed network for one spec; see the module docstring.
 
     Constructor arguments left as None take the spec's ``train:`` hint
@@ -79,15 +80,12 @@ class PinnModel(nn.Module):
     two models with the same options are identical.
     """
 
-    spec_name: ClassVar[str] = "model"
-    spec_sha256: ClassVar[str] = ""
+    target: ClassVar[str] = "pinn"
+    fit_options: ClassVar[type[TrainOptions]] = TrainOptions
     coordinates: ClassVar[tuple[str, ...]] = ()
     network_inputs: ClassVar[tuple[str, ...]] = ()
     input_bounds: ClassVar[dict[str, tuple[float, float]]] = {}
     periodic: ClassVar[dict[str, tuple[float, float]]] = {}
-    field_names: ClassVar[tuple[str, ...]] = ()
-    residual_names: ClassVar[tuple[str, ...]] = ()
-    default_options: ClassVar[dict[str, Any]] = {}
     reference: ClassVar[dict[str, Callable[[dict[str, Tensor]], Tensor]] | None] = None
     # The interior (pde) terms: they get `points` points, RAR and the annealing
     # reference, and `evaluate` draws from their samplers. None: the terms whose
@@ -413,8 +411,15 @@ class PinnModel(nn.Module):
 
     # -- using a trained model ---------------------------------------------------------
 
-    def fit(self, steps: int | None = None, **options: Any) -> History:
-        """Train with :func:`pdec.runtime.fit`, the spec's hints lying under ``options``."""
+    def fit(self, *data: Any, **options: Any) -> History:
+        """Train with :func:`pdec.runtime.fit`, the spec's hints lying under ``options``
+        (:class:`TrainOptions`). A PINN takes no data: its points come from the spec's
+        samplers, its observations from the spec's ``data`` declarations."""
+        if data:
+            raise OptionsError(
+                f"{type(self).__name__}.fit takes no positional data; pass options as "
+                "keywords (fit(steps=2000, lbfgs_steps=100))"
+            )
         model_only = sorted(key for key in options if key in MODEL_KEYS - TRAIN_KEYS)
         if model_only:
             raise OptionsError(
@@ -424,7 +429,7 @@ class PinnModel(nn.Module):
         _, hinted = merge_options(self.default_options)
         for key in ("dtype", "device"):  # the constructor applied these hints already
             hinted.pop(key, None)
-        _, given = merge_options(options, {} if steps is None else {"steps": steps})
+        _, given = merge_options(options)
         return fit(self, TrainOptions(**{**hinted, **given}))
 
     def predict(self, **coords: Any) -> dict[str, Tensor | np.ndarray]:
@@ -500,23 +505,10 @@ class PinnModel(nn.Module):
 
     # -- files ---------------------------------------------------------------------------
 
-    def save(self, path: str | os.PathLike) -> None:
-        """Write the model (config and weights) atomically; see :mod:`~pdec.runtime.checkpoint`."""
-        checkpoint.write_atomic(self.model_data(), path)
-
-    def model_data(self) -> dict[str, Any]:
+    def model_data(self, config: dict[str, Any] | None = None) -> dict[str, Any]:
         """The model part of a checkpoint: identification, config and CPU state."""
         config = {**self.config, "dtype": dtype_name(self.dtype)}
-        return {
-            "format": checkpoint.MODEL_FORMAT,
-            "version": checkpoint.VERSION,
-            "spec_name": self.spec_name,
-            "spec_sha256": self.spec_sha256,
-            "model_class": type(self).__qualname__,
-            "lifted": self.lifted,
-            "config": config,
-            "state": {key: value.detach().cpu() for key, value in self.state_dict().items()},
-        }
+        return {**checkpoint.model_data(self, config), "lifted": self.lifted}
 
     @classmethod
     def load(
@@ -527,7 +519,7 @@ class PinnModel(nn.Module):
         ``strict=False`` accepts a file written for another version of the spec (same
         network shape needed).
         """
-        data = checkpoint.read(path)
+        data = checkpoint.read(path, target=cls.target)
         if strict:
             checkpoint.check_spec(data, cls.spec_sha256, path, "pass strict=False to load anyway")
         checkpoint.check_representation(data, cls.lifted, path)
