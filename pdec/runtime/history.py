@@ -44,6 +44,13 @@ class History:
     def losses(self) -> list[float]:
         return [record.loss for record in self.records]
 
+    @property
+    def durations(self) -> list[float]:
+        """Wall time between consecutive records, the first from the start (one epoch
+        each for energy and operator runs)."""
+        seconds = [record.seconds for record in self.records]
+        return [b - a for a, b in zip([0.0, *seconds], seconds)]
+
     def term(self, name: str) -> list[float]:
         """The history of one loss term."""
         return [record.terms[name] for record in self.records]
