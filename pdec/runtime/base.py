@@ -40,6 +40,8 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any, ClassVar
 
 import torch
@@ -117,6 +119,37 @@ class GeneratedModel(nn.Module):
         return model
 
 
+TRAINING_FILE_OPTIONS = ("checkpoint_dir", "checkpoint_every", "resume")
+
+
+def training_files(
+    model: GeneratedModel, options: _Options
+) -> tuple[dict[str, Any] | None, Callable[[dict[str, Any]], Path] | None]:
+    """Checkpoints of a ``fit``, in the one format: ``(start, save)``.
+
+    ``start`` is the training checkpoint in ``options.checkpoint_dir`` when
+    ``options.resume`` is set and one is there (refused if written for another spec or
+    another target), else None; ``save(state)`` writes the model and the trainer's
+    ``state`` (plain data) with the options atomically to
+    ``<checkpoint_dir>/checkpoint.pt``; None without a ``checkpoint_dir``.
+    """
+    if options.checkpoint_dir is None:
+        return None, None
+    path = Path(options.checkpoint_dir) / checkpoint.FILENAME
+    start = None
+    if options.resume and path.is_file():
+        start = checkpoint.read(path, formats=(checkpoint.TRAINING_FORMAT,), target=model.target)
+        checkpoint.check_spec(start, model.spec_sha256, path, "start without resume")
+
+    def save(state: dict[str, Any]) -> Path:
+        data = model.model_data(getattr(model, "config", None) or {})
+        data.update(state)
+        data.update(format=checkpoint.TRAINING_FORMAT, options=options.model_dump(mode="json"))
+        return checkpoint.write_atomic(data, path)
+
+    return start, save
+
+
 def check_finite(
     value: float, *, step: int, phase: str, terms, message: str, checkpoint_path=None
 ) -> None:
@@ -128,4 +161,4 @@ def check_finite(
         )
 
 
-__all__ = ["GeneratedModel", "check_finite"]
+__all__ = ["TRAINING_FILE_OPTIONS", "GeneratedModel", "check_finite", "training_files"]

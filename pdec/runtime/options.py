@@ -171,7 +171,9 @@ class EnergyFitOptions(_Options):
     """Options of ``EnergyModel.fit(u0, u1, **options)``: Adam over ``epochs`` passes of
     the pairs in shuffled minibatches of ``batch_size`` (None: the full batch), the
     shuffling seeded by ``seed``; ``calibrate`` runs the data-dependent initialisation
-    first (:meth:`pdec.runtime.energy.model.EnergyModel.calibrate`)."""
+    first (:meth:`pdec.runtime.energy.model.EnergyModel.calibrate`). ``checkpoint_dir``,
+    ``checkpoint_every`` (epochs; 0: only after the last), ``resume`` and ``progress``
+    as for every target (:mod:`pdec.runtime.base`)."""
 
     title: ClassVar[str] = "energy training options"
 
@@ -180,12 +182,21 @@ class EnergyFitOptions(_Options):
     batch_size: PositiveInt | None = None
     seed: int = 0
     calibrate: bool = True
+    checkpoint_dir: Path | None = None
+    checkpoint_every: Count = 0
+    resume: bool = False
+    progress: bool = True
+
+    @pydantic.model_validator(mode="after")
+    def _resume_needs_directory(self) -> _Options:
+        return _check_resume(self)
 
 
 class OperatorFitOptions(_Options):
     """Options of ``OperatorModel.fit(a, u, **options)``; see
     :func:`pdec.runtime.operator.training.train_epochs`. ``step_every`` None or 0:
-    epochs / 5."""
+    epochs / 5. ``checkpoint_dir``, ``checkpoint_every`` (epochs; 0: only after the
+    last), ``resume`` and ``progress`` as for every target (:mod:`pdec.runtime.base`)."""
 
     title: ClassVar[str] = "operator training options"
 
@@ -198,6 +209,20 @@ class OperatorFitOptions(_Options):
     weight_decay: Annotated[float, Field(ge=0)] = 1e-4
     physics: Annotated[float, Field(ge=0)] = 0.0
     seed: int = 0
+    checkpoint_dir: Path | None = None
+    checkpoint_every: Count = 0
+    resume: bool = False
+    progress: bool = True
+
+    @pydantic.model_validator(mode="after")
+    def _resume_needs_directory(self) -> _Options:
+        return _check_resume(self)
+
+
+def _check_resume(options: _Options) -> _Options:
+    if options.resume and options.checkpoint_dir is None:
+        raise ValueError("resume=True needs checkpoint_dir")
+    return options
 
 
 TRAIN_KEYS = frozenset(TrainOptions.model_fields)

@@ -21,12 +21,13 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import torch
 from torch import Tensor, nn
 
-from pdec.runtime.base import GeneratedModel, check_finite
+from pdec.runtime.base import GeneratedModel, check_finite, training_files
 from pdec.runtime.energy.discrete_gradient import discrete_gradient, energy_gradient
 from pdec.runtime.energy.errors import NoEnergyError
 from pdec.runtime.energy.integrators import midpoint_step, rk4_step
@@ -35,6 +36,7 @@ from pdec.runtime.energy.solver import METHODS as SOLVER_METHODS
 from pdec.runtime.energy.solver import default_tolerance, solve_implicit
 from pdec.runtime.history import History, Record
 from pdec.runtime.options import EnergyFitOptions
+from pdec.runtime.progress import ProgressBar
 
 MODES = ("dgnet", "hnn", "node")
 
@@ -201,45 +203,67 @@ class EnergyModel(GeneratedModel):
         minimal loop: checkpoints and schedules are in
         :func:`pdec.runtime.energy.training.train_pairs`."""
         options = EnergyFitOptions(**options)
-        if options.calibrate:
+        start, save = training_files(self, options)
+        if options.calibrate and start is None:
             self.calibrate(u0, u1)
         optimizer = torch.optim.Adam(self.parameters(), lr=options.lr)
         generator = torch.Generator().manual_seed(options.seed)
+        history, first, before = History(), 0, 0.0
+        if start is not None:
+            self.load_state_dict(start["state"])
+            optimizer.load_state_dict(start["optimizer"])
+            generator.set_state(start["generator"])
+            history = History.from_dict(start["history"])
+            history.resumed_from = str(Path(options.checkpoint_dir) / "checkpoint.pt")
+            first, before = int(start["epoch"]), float(start["seconds"])
         count = u0.shape[0]
         size = count if options.batch_size is None else options.batch_size
-        history = History()
-        began = time.perf_counter()
-        for epoch in range(options.epochs):
-            order = torch.randperm(count, generator=generator)
-            total = 0.0
-            for start in range(0, count, size):
-                batch = order[start : start + size]
-                optimizer.zero_grad()
-                loss = self.loss(u0[batch], u1[batch])
-                value = float(loss.detach())
-                check_finite(
-                    value,
-                    step=epoch + 1,
-                    phase="adam",
-                    terms=("loss",),
-                    message=f"the loss became {value} in epoch {epoch + 1}; lower lr",
+        began = time.perf_counter() - before
+        with ProgressBar(options.epochs, first, options.progress) as bar:
+            for epoch in range(first, options.epochs):
+                order = torch.randperm(count, generator=generator)
+                total = 0.0
+                for start_at in range(0, count, size):
+                    batch = order[start_at : start_at + size]
+                    optimizer.zero_grad()
+                    loss = self.loss(u0[batch], u1[batch])
+                    value = float(loss.detach())
+                    check_finite(
+                        value,
+                        step=epoch + 1,
+                        phase="adam",
+                        terms=("loss",),
+                        message=f"the loss became {value} in epoch {epoch + 1}; lower lr",
+                    )
+                    loss.backward()
+                    optimizer.step()
+                    total += value * len(batch)
+                mean = total / count
+                history.records.append(
+                    Record(
+                        step=epoch + 1,
+                        phase="adam",
+                        loss=mean,
+                        terms={"loss": mean},
+                        weights={"loss": 1.0},
+                        seconds=time.perf_counter() - began,
+                        unknowns=self.learned() if hasattr(self, "learned") else {},
+                        lr=options.lr,
+                    )
                 )
-                loss.backward()
-                optimizer.step()
-                total += value * len(batch)
-            mean = total / count
-            history.records.append(
-                Record(
-                    step=epoch + 1,
-                    phase="adam",
-                    loss=mean,
-                    terms={"loss": mean},
-                    weights={"loss": 1.0},
-                    seconds=time.perf_counter() - began,
-                    unknowns=self.learned() if hasattr(self, "learned") else {},
-                    lr=options.lr,
-                )
-            )
+                bar.advance("adam", f"loss {mean:.3e}")
+                last = epoch + 1 == options.epochs
+                every = options.checkpoint_every
+                if save is not None and (last or (every and (epoch + 1) % every == 0)):
+                    save(
+                        {
+                            "optimizer": optimizer.state_dict(),
+                            "generator": generator.get_state(),
+                            "epoch": epoch + 1,
+                            "seconds": time.perf_counter() - began,
+                            "history": history.to_dict(),
+                        }
+                    )
         return history
 
     # -- prediction ------------------------------------------------------------------

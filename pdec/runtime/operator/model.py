@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from pdec.runtime.base import GeneratedModel
+from pdec.runtime.base import TRAINING_FILE_OPTIONS, GeneratedModel, training_files
 from pdec.runtime.errors import GridShapeError, OptionsError
 from pdec.runtime.history import History, Record
 from pdec.runtime.operator.derivatives import grid_derivative
@@ -36,6 +36,7 @@ from pdec.runtime.operator.fno import FourierNeuralOperator, grid_coordinates
 from pdec.runtime.operator.mollifier import mollified_derivative
 from pdec.runtime.operator.training import relative_l2, train_epochs
 from pdec.runtime.options import OperatorFitOptions
+from pdec.runtime.progress import ProgressBar
 
 DERIVATIVES = ("default", "finite_difference", "mollifier")
 
@@ -225,9 +226,28 @@ class OperatorModel(GeneratedModel):
         self.check_grid(a)
         self._set_scales(a, u)
         extra = self._tensor(physics_inputs) if physics_inputs is not None else None
-        given = options.model_dump()
+        given = options.model_dump(exclude=set(TRAINING_FILE_OPTIONS) | {"progress"})
         given["step_every"] = options.step_every or 0
-        state = train_epochs(self, a, u, physics_inputs=extra, callback=callback, **given)
+        start, save = training_files(self, options)
+        done = int(start["epoch"]) if start is not None else 0
+        with ProgressBar(options.epochs, done, options.progress) as bar:
+
+            def each(record: dict) -> None:
+                bar.advance("adam", f"loss {record['data']:.3e}")
+                if callback is not None:
+                    callback(record)
+
+            state = train_epochs(
+                self,
+                a,
+                u,
+                physics_inputs=extra,
+                callback=each,
+                start=start,
+                save=save,
+                checkpoint_every=options.checkpoint_every,
+                **given,
+            )
         history = History()
         seconds = 0.0
         for record in state["history"]:
