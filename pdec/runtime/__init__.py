@@ -1,4 +1,9 @@
-"""pdec.runtime — what generated PINN modules import, and how they are trained.
+"""pdec.runtime — what generated modules import, and how they are trained.
+
+* :mod:`~pdec.runtime.base` — ``GeneratedModel``, the one base of ``PinnModel``,
+  ``EnergyModel`` (:mod:`pdec.runtime.energy`) and ``OperatorModel``
+  (:mod:`pdec.runtime.operator`): ``fit(*data, **options) -> History``, device and
+  dtype, ``save``/``load`` in the one checkpoint format, the divergence guard;
 
 * :mod:`~pdec.runtime.jets` — derivatives of the network pushed forward with its
   values (``PinnModel.network_jets``; no double backward, so ``torch.compile`` applies);
@@ -12,7 +17,8 @@
 * :mod:`~pdec.runtime.model` — ``PinnModel``, the base of generated classes;
 * :mod:`~pdec.runtime.unknowns` and :mod:`~pdec.runtime.observations` — inverse
   problems: learnable parameters (scalars and fields) and data tables;
-* :mod:`~pdec.runtime.options` — ``TrainOptions`` / ``ModelOptions`` (pydantic);
+* :mod:`~pdec.runtime.options` — ``TrainOptions`` / ``ModelOptions``, ``EnergyFitOptions``,
+  ``OperatorFitOptions`` (pydantic, one ``_Options`` base);
 * :mod:`~pdec.runtime.training` — ``fit``: Adam then L-BFGS, with
   :mod:`~pdec.runtime.points` (resampling), :mod:`~pdec.runtime.refinement` (RAR),
   :mod:`~pdec.runtime.weighting` (annealing), :mod:`~pdec.runtime.losses`,
@@ -24,6 +30,7 @@
 """
 
 from pdec.runtime.autodiff import derivative, derivatives
+from pdec.runtime.base import GeneratedModel
 from pdec.runtime.errors import (
     CheckpointError,
     DataFileError,
@@ -54,6 +61,7 @@ __all__ = [
     "CheckpointError",
     "Circles",
     "DataFileError",
+    "GeneratedModel",
     "GridShapeError",
     "History",
     "ModelOptions",

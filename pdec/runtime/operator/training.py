@@ -14,8 +14,9 @@ in the checkpoint: a run resumed with more epochs follows the schedule of its ne
 length from the epoch it resumes at (with the same options it repeats the straight run
 exactly).
 
-``OperatorModel.fit`` is this loop without checkpoints; ``pdec train --target operator``
-(:mod:`pdec.operator_commands`) adds them and a progress bar.
+``OperatorModel.fit`` runs this loop with the checkpoints, resume and progress bar every
+target's ``fit`` shares (:mod:`pdec.runtime.base`); ``pdec train --target operator``
+(:mod:`pdec.operator_commands`) calls it directly.
 """
 
 from __future__ import annotations
