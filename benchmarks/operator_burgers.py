@@ -85,7 +85,7 @@ def main() -> None:
         "fine": model.evaluate(fine.inputs, fine.outputs) if fine else None,
     }
     wall = time.perf_counter() - start
-    per_epoch = statistics.median(r["seconds"] for r in history)
+    per_epoch = statistics.median(history.durations)
     best = min(e for e in (errors["test"], errors["fine"]) if e is not None)
     worst = max(e for e in (errors["test"], errors["fine"]) if e is not None)
     verdict = (

@@ -84,7 +84,7 @@ def main() -> None:
         )
         truth, zero = _physics_losses(model, test)
         errors = [model.evaluate(d.inputs, d.outputs) for d in (train, test)]
-        seconds = statistics.median(r["seconds"] for r in history)
+        seconds = statistics.median(history.durations)
         rows.append(
             f"| {label} | {physics:g} | {derivatives} | {errors[0]:.3e} | {errors[1]:.3e} | "
             f"{truth:.3g} / {zero:.3g} | {seconds:.2f} |"

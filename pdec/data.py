@@ -1,39 +1,6 @@
-"""Reading observation tables: CSV (with a header) or NPZ, columns named after the
-spec's variables and fields."""
+"""Reading observation tables: moved to :mod:`pdec.runtime.tables` (the runtime must not
+import the rest of pdec). This alias stays until the CLI imports it from there."""
 
-from __future__ import annotations
+from pdec.runtime.tables import read_table
 
-from pathlib import Path
-
-import numpy as np
-
-from pdec.errors import SpecFileError
-
-
-def read_table(path: str | Path, required: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
-    """Columns of a CSV (header row) or NPZ file as float64 arrays of equal length."""
-    path = Path(path)
-    if not path.is_file():
-        raise SpecFileError(f"no such data file: {path}", None, "check the path")
-    try:
-        if path.suffix == ".npz":
-            with np.load(path) as archive:
-                columns = {k: np.asarray(archive[k], dtype=np.float64).ravel() for k in archive}
-        else:
-            table = np.genfromtxt(path, delimiter=",", names=True, dtype=np.float64)
-            columns = {name: np.atleast_1d(table[name]) for name in table.dtype.names}
-    except (ValueError, OSError) as error:
-        raise SpecFileError(
-            f"cannot read {path}: {error}", None, "use CSV with a header row, or NPZ"
-        ) from None
-    missing = [name for name in required if name not in columns]
-    if missing:
-        raise SpecFileError(
-            f"{path} lacks the column(s) {', '.join(missing)}",
-            None,
-            f"it has: {', '.join(columns)}; name columns after the spec's variables and fields",
-        )
-    lengths = {len(v) for v in columns.values()}
-    if len(lengths) > 1:
-        raise SpecFileError(f"{path}: columns have different lengths {sorted(lengths)}")
-    return columns
+__all__ = ["read_table"]

@@ -1,4 +1,9 @@
-"""pdec.runtime — what generated PINN modules import, and how they are trained.
+"""pdec.runtime — what generated modules import, and how they are trained.
+
+* :mod:`~pdec.runtime.base` — ``GeneratedModel``, the one base of ``PinnModel``,
+  ``EnergyModel`` (:mod:`pdec.runtime.energy`) and ``OperatorModel``
+  (:mod:`pdec.runtime.operator`): ``fit(*data, **options) -> History``, device and
+  dtype, ``save``/``load`` in the one checkpoint format, the divergence guard;
 
 * :mod:`~pdec.runtime.jets` — derivatives of the network pushed forward with its
   values (``PinnModel.network_jets``; no double backward, so ``torch.compile`` applies);
@@ -12,17 +17,27 @@
 * :mod:`~pdec.runtime.model` — ``PinnModel``, the base of generated classes;
 * :mod:`~pdec.runtime.unknowns` and :mod:`~pdec.runtime.observations` — inverse
   problems: learnable parameters (scalars and fields) and data tables;
-* :mod:`~pdec.runtime.options` — ``TrainOptions`` / ``ModelOptions`` (pydantic);
+* :mod:`~pdec.runtime.options` — ``TrainOptions`` / ``ModelOptions``, ``EnergyFitOptions``,
+  ``OperatorFitOptions`` (pydantic, one ``_Options`` base);
 * :mod:`~pdec.runtime.training` — ``fit``: Adam then L-BFGS, with
   :mod:`~pdec.runtime.points` (resampling), :mod:`~pdec.runtime.refinement` (RAR),
   :mod:`~pdec.runtime.weighting` (annealing), :mod:`~pdec.runtime.losses`,
   :mod:`~pdec.runtime.progress` and :mod:`~pdec.runtime.checkpoint`;
 * :mod:`~pdec.runtime.history` — what a run records;
-* :mod:`~pdec.runtime.errors` — ``OptionsError``, ``TrainingDiverged``, ``CheckpointError``.
+* :mod:`~pdec.runtime.errors` — ``OptionsError``, ``TrainingDiverged``, ``CheckpointError``,
+  ``DataFileError``, ``GridShapeError`` (never front-end ``SpecError``s);
+* :mod:`~pdec.runtime.tables` — ``read_table`` (CSV/NPZ observation tables).
 """
 
 from pdec.runtime.autodiff import derivative, derivatives
-from pdec.runtime.errors import CheckpointError, OptionsError, TrainingDiverged
+from pdec.runtime.base import GeneratedModel
+from pdec.runtime.errors import (
+    CheckpointError,
+    DataFileError,
+    GridShapeError,
+    OptionsError,
+    TrainingDiverged,
+)
 from pdec.runtime.geometry import (
     AboutPoint,
     Box,
@@ -45,6 +60,9 @@ __all__ = [
     "Box",
     "CheckpointError",
     "Circles",
+    "DataFileError",
+    "GeneratedModel",
+    "GridShapeError",
     "History",
     "ModelOptions",
     "Observations",

@@ -1,16 +1,26 @@
-"""Checkpoint files: written atomically, read back with ``torch.load(weights_only=True)``.
+"""Checkpoint files of every target: one format, written atomically, read back by one
+reader (:func:`read`, ``torch.load(weights_only=True)``).
 
 Two kinds of file, told apart by their ``"format"`` entry; both hold only plain data
-(dicts, lists, numbers, strings, tensors), so loading runs no pickled code.
+(dicts, lists, numbers, strings, tensors), so loading runs no pickled code. Every file
+starts with the same envelope (:func:`model_data`)::
 
-``"pdec-model"`` — written by ``PinnModel.save``::
-
-    {"format": "pdec-model", "version": 1, "spec_name", "spec_sha256", "model_class",
-     "config": {layers, activation, fourier_features, fourier_scale, dtype, device, seed},
+    {"format": "pdec-model" | "pdec-checkpoint", "version": 1,
+     "target": "pinn" | "energy" | "operator",
+     "spec_name", "spec_sha256", "model_class",
+     "config": the keyword arguments that rebuild the model (a torch dtype as its name,
+               "torch.float64"; :func:`rebuild_config` turns it back),
      "state": the module's state_dict on the CPU}
 
-``"pdec-checkpoint"`` — written by ``fit`` to ``<checkpoint_dir>/checkpoint.pt`` every
-``checkpoint_every`` steps and at the end; the same keys as a model file, plus::
+A PINN adds ``"lifted"`` (which cut form its network was compiled with). A file without
+``"target"`` is a PINN file (those were written before the other targets shared it).
+
+``"pdec-checkpoint"`` adds the training state of the target's trainer. The energy
+trainer's (:mod:`pdec.runtime.energy.training`): ``"step"``, ``"history"`` ([[step,
+loss], ...]), ``"optimizer"``, ``"seconds"``. The operator trainer's
+(:mod:`pdec.runtime.operator.training`): ``"optimizer"``, ``"generator"``, ``"epoch"``,
+``"history"`` and the run's ``"options"``. The PINN trainer's — written by ``fit`` to
+``<checkpoint_dir>/checkpoint.pt`` every ``checkpoint_every`` steps and at the end::
 
     "adam_steps", "lbfgs_steps": steps done in each phase; "phase": "adam" | "lbfgs",
     "optimizers": {"adam": state_dict, "scheduler": state_dict | None,
@@ -75,14 +85,55 @@ def _fsync_directory(directory: Path) -> None:
         os.close(descriptor)
 
 
-def read(path: str | os.PathLike, formats=(MODEL_FORMAT, TRAINING_FORMAT)) -> dict[str, Any]:
-    """Load a checkpoint on the CPU and check its format."""
+TARGET_NAMES = {"pinn": "PINN", "energy": "energy-model", "operator": "operator"}
+
+
+def model_data(model, config: dict[str, Any]) -> dict[str, Any]:
+    """The envelope of every checkpoint (a model file as it is)."""
+    return {
+        "format": MODEL_FORMAT,
+        "version": VERSION,
+        "target": model.target,
+        "spec_name": model.spec_name,
+        "spec_sha256": model.spec_sha256,
+        "model_class": type(model).__qualname__,
+        "config": {k: str(v) if isinstance(v, torch.dtype) else v for k, v in config.items()},
+        "state": {key: value.detach().cpu() for key, value in model.state_dict().items()},
+    }
+
+
+def rebuild_config(config: dict[str, Any]) -> dict[str, Any]:
+    """A stored config as keyword arguments: "torch.float64" back to a torch dtype."""
+    return {
+        key: getattr(torch, value.removeprefix("torch."))
+        if isinstance(value, str) and value.startswith("torch.")
+        else value
+        for key, value in config.items()
+    }
+
+
+def read(
+    path: str | os.PathLike,
+    formats=(MODEL_FORMAT, TRAINING_FORMAT),
+    target: str | None = None,
+) -> dict[str, Any]:
+    """Load a checkpoint on the CPU and check its format (and, given ``target``, that it
+    was written by a model of that target)."""
+    if not Path(path).is_file():
+        raise CheckpointError(f"no such checkpoint: {path}")
     try:
         data = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:
         raise CheckpointError(f"cannot read checkpoint {path}: {error}") from error
     if not isinstance(data, dict) or data.get("format") not in formats:
         raise CheckpointError(f"{path} is not a pdec checkpoint of format {' or '.join(formats)}")
+    written_by = data.get("target", "pinn")
+    if target is not None and written_by != target:
+        raise CheckpointError(
+            f"{path} is not an {TARGET_NAMES.get(target, target)} checkpoint: it holds a "
+            f"{TARGET_NAMES.get(written_by, written_by)} model; evaluate it with "
+            f"--target {written_by}"
+        )
     if data.get("version") != VERSION:
         raise CheckpointError(
             f"{path} has checkpoint version {data.get('version')}; expected {VERSION}"

@@ -11,6 +11,15 @@ for a diverged run).
   infinite. The message names the step, the terms, and the last good checkpoint.
 * ``CheckpointError`` (a ``ValueError``) — a checkpoint belongs to another spec or
   another kind of file, or cannot be read.
+* ``DataFileError`` (a ``ValueError``) — an observation table (CSV/NPZ) that is missing,
+  unreadable, lacks columns, has NaN or inf, or lies outside the domain.
+* ``GridShapeError`` (a ``ValueError``) — a batch of grids that does not fit an
+  operator model.
+
+``DataFileError`` and ``GridShapeError`` carry ``message`` and ``hint`` and render as
+``error: message`` / ``hint: ...``, like a located-nowhere ``SpecError``. The runtime
+never raises front-end (``SpecError``) errors: it is a leaf that the front end does not
+load.
 """
 
 from __future__ import annotations
@@ -42,3 +51,24 @@ class TrainingDiverged(PdecError, RuntimeError):  # noqa: N818 (the name is part
 
 class CheckpointError(PdecError, ValueError):
     """A checkpoint that cannot be used for this model."""
+
+
+class HintedError(PdecError, ValueError):
+    """A runtime error with a one-line ``message`` and a ``hint`` saying what to change."""
+
+    def __init__(self, message: str, hint: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"error: {self.message}" + (f"\nhint: {self.hint}" if self.hint else "")
+
+
+class DataFileError(HintedError):
+    """An observation table that cannot be used: missing, unreadable, wrong columns,
+    non-finite values, or points outside the domain."""
+
+
+class GridShapeError(HintedError):
+    """A batch of input grids whose shape does not fit an operator model."""

@@ -1,4 +1,5 @@
-"""What a training run records: one ``Record`` every ``log_every`` steps, and final values.
+"""What a training run records, for every target: one ``Record`` every ``log_every``
+steps (a PINN) or every epoch (energy and operator ``fit``), and final values.
 
 A record's ``loss`` and ``terms`` are those the step's update was computed from (the
 loss at the parameters before the step); ``step`` counts updates over both phases,
@@ -20,6 +21,7 @@ class Record:
     weights: dict[str, float]
     seconds: float  # wall time since training started, summed over resumed runs
     unknowns: dict[str, float] = field(default_factory=dict)  # scalar unknowns' values
+    lr: float | None = None  # the learning rate of the step (operator epochs), if recorded
 
 
 @dataclass
@@ -41,6 +43,13 @@ class History:
     @property
     def losses(self) -> list[float]:
         return [record.loss for record in self.records]
+
+    @property
+    def durations(self) -> list[float]:
+        """Wall time between consecutive records, the first from the start (one epoch
+        each for energy and operator runs)."""
+        seconds = [record.seconds for record in self.records]
+        return [b - a for a, b in zip([0.0, *seconds], seconds)]
 
     def term(self, name: str) -> list[float]:
         """The history of one loss term."""

@@ -35,6 +35,8 @@ class LossTerms:
         self._checked = False
         if compile:
             try:
+                for name in getattr(model, "eager_methods", ()):
+                    setattr(model, name, torch.compiler.disable(getattr(model, name)))
                 self.residuals = torch.compile(model.residuals)
                 self.compiled = True
             except Exception as error:  # torch.compile is unavailable on some platforms

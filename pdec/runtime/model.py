@@ -37,9 +37,10 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from pdec.errors import SpecFileError
 from pdec.runtime import autodiff, checkpoint, jets
+from pdec.runtime.base import GeneratedModel
 from pdec.runtime.devices import DTYPES, dtype_name, resolve_device
+from pdec.runtime.errors import DataFileError
 from pdec.runtime.geometry import Box, Sampler
 from pdec.runtime.history import History
 from pdec.runtime.network import Embedding, multilayer_perceptron
@@ -70,7 +71,7 @@ MODEL_DEFAULTS = {
 }
 
 
-class PinnModel(nn.Module):
+class PinnModel(GeneratedModel):
     """A physics-informed network for one spec; see the module docstring.
 
     Constructor arguments left as None take the spec's ``train:`` hint
@@ -79,15 +80,12 @@ class PinnModel(nn.Module):
     two models with the same options are identical.
     """
 
-    spec_name: ClassVar[str] = "model"
-    spec_sha256: ClassVar[str] = ""
+    target: ClassVar[str] = "pinn"
+    fit_options: ClassVar[type[TrainOptions]] = TrainOptions
     coordinates: ClassVar[tuple[str, ...]] = ()
     network_inputs: ClassVar[tuple[str, ...]] = ()
     input_bounds: ClassVar[dict[str, tuple[float, float]]] = {}
     periodic: ClassVar[dict[str, tuple[float, float]]] = {}
-    field_names: ClassVar[tuple[str, ...]] = ()
-    residual_names: ClassVar[tuple[str, ...]] = ()
-    default_options: ClassVar[dict[str, Any]] = {}
     reference: ClassVar[dict[str, Callable[[dict[str, Tensor]], Tensor]] | None] = None
     # The interior (pde) terms: they get `points` points, RAR and the annealing
     # reference, and `evaluate` draws from their samplers. None: the terms whose
@@ -107,6 +105,11 @@ class PinnModel(nn.Module):
     # (``from_network`` of its inputs, scaled from ``coordinate_bounds``), on which it
     # is continuous, rather than the network inputs (where θ = θ₀ and θ₀ + 2π differ).
     lifted: ClassVar[bool] = False
+    # Methods that must run eagerly inside compiled residuals (autograd.grad inside
+    # compiled code would need double backward). ``torch.compiler.disable`` is applied to
+    # them only when compiling (:class:`pdec.runtime.losses.LossTerms`), not as a
+    # decorator: that would import torch._dynamo, hence SymPy, with the runtime.
+    eager_methods: ClassVar[tuple[str, ...]] = ("_map_jets",)
 
     def __init__(
         self,
@@ -239,10 +242,9 @@ class PinnModel(nn.Module):
                     f"{k} = {float(table.columns[k][row]):.6g}" for k in self.coordinates
                 )
                 where = source if isinstance(source, (str, os.PathLike)) else "the data given"
-                raise SpecFileError(
+                raise DataFileError(
                     f"{len(outside)} of {len(table)} observations of '{name}' lie outside the "
                     f"domain ({key} outside [{lo:g}, {hi:g}]); the first is row {row + 1}: {at}",
-                    None,
                     f"check the columns of {where}: they are matched by name to "
                     f"{', '.join(self.coordinates)}",
                 )
@@ -353,7 +355,6 @@ class PinnModel(nn.Module):
         coordinates, known = self._map_jets(given, names, pairs)
         return jets.network_jet(self.embedding, self.network, coordinates) + known
 
-    @torch.compiler.disable  # autograd.grad inside compiled code would need double backward
     def _map_jets(self, given, names, pairs) -> tuple[jets.Jet, jets.Jet]:
         """The jets of the coordinate map (network inputs -> the user's coordinates the
         network sees) and of the lift, by autograd: they hold no weights, so this is
@@ -410,8 +411,15 @@ class PinnModel(nn.Module):
 
     # -- using a trained model ---------------------------------------------------------
 
-    def fit(self, steps: int | None = None, **options: Any) -> History:
-        """Train with :func:`pdec.runtime.fit`, the spec's hints lying under ``options``."""
+    def fit(self, *data: Any, **options: Any) -> History:
+        """Train with :func:`pdec.runtime.fit`, the spec's hints lying under ``options``
+        (:class:`TrainOptions`). A PINN takes no data: its points come from the spec's
+        samplers, its observations from the spec's ``data`` declarations."""
+        if data:
+            raise OptionsError(
+                f"{type(self).__name__}.fit takes no positional data; pass options as "
+                "keywords (fit(steps=2000, lbfgs_steps=100))"
+            )
         model_only = sorted(key for key in options if key in MODEL_KEYS - TRAIN_KEYS)
         if model_only:
             raise OptionsError(
@@ -421,7 +429,7 @@ class PinnModel(nn.Module):
         _, hinted = merge_options(self.default_options)
         for key in ("dtype", "device"):  # the constructor applied these hints already
             hinted.pop(key, None)
-        _, given = merge_options(options, {} if steps is None else {"steps": steps})
+        _, given = merge_options(options)
         return fit(self, TrainOptions(**{**hinted, **given}))
 
     def predict(self, **coords: Any) -> dict[str, Tensor | np.ndarray]:
@@ -497,23 +505,10 @@ class PinnModel(nn.Module):
 
     # -- files ---------------------------------------------------------------------------
 
-    def save(self, path: str | os.PathLike) -> None:
-        """Write the model (config and weights) atomically; see :mod:`~pdec.runtime.checkpoint`."""
-        checkpoint.write_atomic(self.model_data(), path)
-
-    def model_data(self) -> dict[str, Any]:
+    def model_data(self, config: dict[str, Any] | None = None) -> dict[str, Any]:
         """The model part of a checkpoint: identification, config and CPU state."""
         config = {**self.config, "dtype": dtype_name(self.dtype)}
-        return {
-            "format": checkpoint.MODEL_FORMAT,
-            "version": checkpoint.VERSION,
-            "spec_name": self.spec_name,
-            "spec_sha256": self.spec_sha256,
-            "model_class": type(self).__qualname__,
-            "lifted": self.lifted,
-            "config": config,
-            "state": {key: value.detach().cpu() for key, value in self.state_dict().items()},
-        }
+        return {**checkpoint.model_data(self, config), "lifted": self.lifted}
 
     @classmethod
     def load(
@@ -524,7 +519,7 @@ class PinnModel(nn.Module):
         ``strict=False`` accepts a file written for another version of the spec (same
         network shape needed).
         """
-        data = checkpoint.read(path)
+        data = checkpoint.read(path, target=cls.target)
         if strict:
             checkpoint.check_spec(data, cls.spec_sha256, path, "pass strict=False to load anyway")
         checkpoint.check_representation(data, cls.lifted, path)

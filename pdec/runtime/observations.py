@@ -14,8 +14,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from pdec.data import read_table
-from pdec.errors import SpecFileError
+from pdec.runtime.errors import DataFileError
+from pdec.runtime.tables import read_table
 
 
 class Observations:
@@ -36,9 +36,8 @@ class Observations:
         self.names, self.fields = tuple(names), tuple(fields)
         missing = [name for name in (*names, *fields) if name not in columns]
         if missing:
-            raise SpecFileError(
+            raise DataFileError(
                 f"observations lack the column(s) {', '.join(missing)}",
-                None,
                 f"they have: {', '.join(columns)}; name columns after the spec's variables "
                 "and fields",
             )
@@ -48,14 +47,13 @@ class Observations:
         }
         lengths = {len(column) for column in self.columns.values()}
         if len(lengths) != 1 or 0 in lengths:
-            raise SpecFileError(
+            raise DataFileError(
                 f"observation columns must be non-empty and of one length, got {sorted(lengths)}"
             )
         bad = [name for name, column in self.columns.items() if not torch.isfinite(column).all()]
         if bad:
-            raise SpecFileError(
+            raise DataFileError(
                 f"observations have NaN or inf in column(s) {', '.join(bad)}",
-                None,
                 "drop or fill those rows",
             )
 

@@ -1,9 +1,10 @@
 """Validated options for models and training (pydantic), with errors that say what to type.
 
-``TrainOptions`` holds everything :func:`pdec.runtime.fit` reads; ``ModelOptions`` what
-``PinnModel.__init__`` reads. Both are frozen and forbid unknown keys. Strings are
-converted where that is unambiguous ("100" -> 100), so CLI ``--set key=value`` values
-can be passed as they are. Bad input raises :class:`OptionsError`:
+``TrainOptions`` holds everything :func:`pdec.runtime.fit` reads (a PINN's ``fit``);
+``EnergyFitOptions`` and ``OperatorFitOptions`` what the other targets' ``fit`` reads;
+``ModelOptions`` what ``PinnModel.__init__`` reads. All derive from ``_Options``: frozen,
+and forbid unknown keys. Strings are converted where that is unambiguous ("100" -> 100),
+so CLI ``--set key=value`` values can be passed as they are. Bad input raises :class:`OptionsError`:
 
 >>> TrainOptions(setps=10)
 Traceback (most recent call last):
@@ -164,6 +165,64 @@ class ModelOptions(_Options):
                 raise ValueError(f"expected 'DEPTHxWIDTH' such as '8x40', got {value!r}")
             return int(match[1]), int(match[2])
         return value
+
+
+class EnergyFitOptions(_Options):
+    """Options of ``EnergyModel.fit(u0, u1, **options)``: Adam over ``epochs`` passes of
+    the pairs in shuffled minibatches of ``batch_size`` (None: the full batch), the
+    shuffling seeded by ``seed``; ``calibrate`` runs the data-dependent initialisation
+    first (:meth:`pdec.runtime.energy.model.EnergyModel.calibrate`). ``checkpoint_dir``,
+    ``checkpoint_every`` (epochs; 0: only after the last), ``resume`` and ``progress``
+    as for every target (:mod:`pdec.runtime.base`)."""
+
+    title: ClassVar[str] = "energy training options"
+
+    epochs: Count = 100
+    lr: Annotated[float, Field(gt=0)] = 1e-3
+    batch_size: PositiveInt | None = None
+    seed: int = 0
+    calibrate: bool = True
+    checkpoint_dir: Path | None = None
+    checkpoint_every: Count = 0
+    resume: bool = False
+    progress: bool = True
+
+    @pydantic.model_validator(mode="after")
+    def _resume_needs_directory(self) -> _Options:
+        return _check_resume(self)
+
+
+class OperatorFitOptions(_Options):
+    """Options of ``OperatorModel.fit(a, u, **options)``; see
+    :func:`pdec.runtime.operator.training.train_epochs`. ``step_every`` None or 0:
+    epochs / 5. ``checkpoint_dir``, ``checkpoint_every`` (epochs; 0: only after the
+    last), ``resume`` and ``progress`` as for every target (:mod:`pdec.runtime.base`)."""
+
+    title: ClassVar[str] = "operator training options"
+
+    epochs: Count = 100
+    batch_size: PositiveInt = 20
+    lr: Annotated[float, Field(gt=0)] = 1e-3
+    schedule: Literal["step", "cosine"] = "step"
+    step_every: Count | None = None
+    gamma: Annotated[float, Field(gt=0)] = 0.5
+    weight_decay: Annotated[float, Field(ge=0)] = 1e-4
+    physics: Annotated[float, Field(ge=0)] = 0.0
+    seed: int = 0
+    checkpoint_dir: Path | None = None
+    checkpoint_every: Count = 0
+    resume: bool = False
+    progress: bool = True
+
+    @pydantic.model_validator(mode="after")
+    def _resume_needs_directory(self) -> _Options:
+        return _check_resume(self)
+
+
+def _check_resume(options: _Options) -> _Options:
+    if options.resume and options.checkpoint_dir is None:
+        raise ValueError("resume=True needs checkpoint_dir")
+    return options
 
 
 TRAIN_KEYS = frozenset(TrainOptions.model_fields)

@@ -17,8 +17,8 @@ Models u_t = G ∇H(u) whose energy behaviour holds by construction, in discrete
 * :mod:`~pdec.runtime.energy.vector_fields` — unstructured f for the NODE baseline;
 * :mod:`~pdec.runtime.energy.integrators` — RK4 and the explicit midpoint step;
 * :mod:`~pdec.runtime.energy.solver` — the implicit step's Newton / fixed-point solve;
-* :mod:`~pdec.runtime.energy.model` — ``EnergyModel``: modes dgnet, hnn and node,
-  ``loss``, ``fit``, ``step``, ``rollout``;
+* :mod:`~pdec.runtime.energy.model` — ``EnergyModel`` (a ``GeneratedModel``): modes dgnet,
+  hnn and node, ``loss``, ``fit(u0, u1, **options) -> History``, ``step``, ``rollout``;
 * :mod:`~pdec.runtime.energy.errors` — ``SolverDidNotConverge``, ``StructureError``,
   ``NoEnergyError``.
 """

@@ -19,22 +19,29 @@ States are batches (B, *state_shape); G acts on them flattened to (B, n).
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import torch
 from torch import Tensor, nn
 
+from pdec.runtime.base import GeneratedModel, check_finite, training_files
 from pdec.runtime.energy.discrete_gradient import discrete_gradient, energy_gradient
 from pdec.runtime.energy.errors import NoEnergyError
 from pdec.runtime.energy.integrators import midpoint_step, rk4_step
 from pdec.runtime.energy.networks import Scaled
 from pdec.runtime.energy.solver import METHODS as SOLVER_METHODS
 from pdec.runtime.energy.solver import default_tolerance, solve_implicit
+from pdec.runtime.history import History, Record
+from pdec.runtime.options import EnergyFitOptions
+from pdec.runtime.progress import ProgressBar
 
 MODES = ("dgnet", "hnn", "node")
 
 
-class EnergyModel(nn.Module):
+class EnergyModel(GeneratedModel):
     """An energy H and an operator G (or, for ``node``, a vector field f), stepped by Δt.
 
     Arguments: ``energy`` H: (B, *shape) → (B,); ``operator`` G: (B, n) → (B, n)
@@ -54,6 +61,9 @@ class EnergyModel(nn.Module):
     >>> path.shape, bool((energies - energies[0]).abs().max() < 1e-12)
     (torch.Size([101, 1, 2]), True)
     """
+
+    target = "energy"
+    fit_options = EnergyFitOptions
 
     def __init__(
         self,
@@ -185,38 +195,75 @@ class EnergyModel(nn.Module):
             error = (rk4_step(self.time_derivative, u0, self.dt) - u1) / self.dt
         return error.pow(2).mean() / self.loss_scale.to(error.dtype)
 
-    def fit(
-        self,
-        u0: Tensor,
-        u1: Tensor,
-        epochs: int = 100,
-        lr: float = 1e-3,
-        batch_size: int | None = None,
-        seed: int = 0,
-        calibrate: bool = True,
-    ) -> list[float]:
+    def fit(self, u0: Tensor, u1: Tensor, **options: Any) -> History:
         """Adam on :meth:`loss` over the pairs (u0[i], u1[i]), after :meth:`calibrate`
-        on them (unless ``calibrate`` is False); returns the mean loss of each epoch.
-        ``batch_size`` None means full batch. A minimal loop: schedules, checkpoints
-        and logging belong to the caller."""
-        if calibrate:
+        on them (unless ``calibrate=False``); options: :class:`EnergyFitOptions`
+        (``epochs``, ``lr``, ``batch_size`` — None: full batch —, ``seed``). Returns a
+        :class:`History` with one record per epoch, its loss the epoch's mean. A
+        minimal loop: checkpoints and schedules are in
+        :func:`pdec.runtime.energy.training.train_pairs`."""
+        options = EnergyFitOptions(**options)
+        start, save = training_files(self, options)
+        if options.calibrate and start is None:
             self.calibrate(u0, u1)
-        optimizer = torch.optim.Adam(self.parameters(), lr=lr)
-        generator = torch.Generator().manual_seed(seed)
+        optimizer = torch.optim.Adam(self.parameters(), lr=options.lr)
+        generator = torch.Generator().manual_seed(options.seed)
+        history, first, before = History(), 0, 0.0
+        if start is not None:
+            self.load_state_dict(start["state"])
+            optimizer.load_state_dict(start["optimizer"])
+            generator.set_state(start["generator"])
+            history = History.from_dict(start["history"])
+            history.resumed_from = str(Path(options.checkpoint_dir) / "checkpoint.pt")
+            first, before = int(start["epoch"]), float(start["seconds"])
         count = u0.shape[0]
-        size = count if batch_size is None else batch_size
-        history = []
-        for _ in range(epochs):
-            order = torch.randperm(count, generator=generator)
-            total = 0.0
-            for start in range(0, count, size):
-                batch = order[start : start + size]
-                optimizer.zero_grad()
-                loss = self.loss(u0[batch], u1[batch])
-                loss.backward()
-                optimizer.step()
-                total += float(loss.detach()) * len(batch)
-            history.append(total / count)
+        size = count if options.batch_size is None else options.batch_size
+        began = time.perf_counter() - before
+        with ProgressBar(options.epochs, first, options.progress) as bar:
+            for epoch in range(first, options.epochs):
+                order = torch.randperm(count, generator=generator)
+                total = 0.0
+                for start_at in range(0, count, size):
+                    batch = order[start_at : start_at + size]
+                    optimizer.zero_grad()
+                    loss = self.loss(u0[batch], u1[batch])
+                    value = float(loss.detach())
+                    check_finite(
+                        value,
+                        step=epoch + 1,
+                        phase="adam",
+                        terms=("loss",),
+                        message=f"the loss became {value} in epoch {epoch + 1}; lower lr",
+                    )
+                    loss.backward()
+                    optimizer.step()
+                    total += value * len(batch)
+                mean = total / count
+                history.records.append(
+                    Record(
+                        step=epoch + 1,
+                        phase="adam",
+                        loss=mean,
+                        terms={"loss": mean},
+                        weights={"loss": 1.0},
+                        seconds=time.perf_counter() - began,
+                        unknowns=self.learned() if hasattr(self, "learned") else {},
+                        lr=options.lr,
+                    )
+                )
+                bar.advance("adam", f"loss {mean:.3e}")
+                last = epoch + 1 == options.epochs
+                every = options.checkpoint_every
+                if save is not None and (last or (every and (epoch + 1) % every == 0)):
+                    save(
+                        {
+                            "optimizer": optimizer.state_dict(),
+                            "generator": generator.get_state(),
+                            "epoch": epoch + 1,
+                            "seconds": time.perf_counter() - began,
+                            "history": history.to_dict(),
+                        }
+                    )
         return history
 
     # -- prediction ------------------------------------------------------------------

@@ -10,18 +10,14 @@ no better than u_t = 0). A resumed run keeps the calibration in its checkpoint.
 Every step draws ``batch_size`` pairs with a generator seeded by (seed, step), so a
 resumed run draws the same batches as an uninterrupted one.
 
-Checkpoints (format ``"pdec-energy"``, written with
-:func:`pdec.runtime.checkpoint.write_atomic`, read with ``weights_only=True``)::
-
-    {"format": "pdec-energy", "version": 1, "spec_name", "spec_sha256", "model_class",
-     "config": the keyword arguments that rebuild the model (n, dt, mode, width, ...),
-     "state": the model's state_dict, "step": steps done, "history": [[step, loss], ...],
-     "optimizer": Adam's state_dict, "seconds": training time}
+Checkpoints are in the one format of :mod:`pdec.runtime.checkpoint` (``"target":
+"energy"``; ``"config"``: the keyword arguments that rebuild the model, n, dt, mode,
+width, ...), a training checkpoint adding ``"step"`` (steps done), ``"history"``
+([[step, loss], ...]), ``"optimizer"`` (Adam's state_dict) and ``"seconds"``.
 """
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -29,11 +25,10 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
-from pdec.runtime.checkpoint import write_atomic
-from pdec.runtime.errors import CheckpointError, TrainingDiverged
+from pdec.runtime import checkpoint
+from pdec.runtime.base import check_finite
+from pdec.runtime.errors import CheckpointError
 
-FORMAT = "pdec-energy"
-VERSION = 2  # 2: the calibration buffers (input_shift, input_spread, output_scale, loss_scale)
 CALIBRATION_PAIRS = 4096
 
 
@@ -87,15 +82,14 @@ def train_pairs(
         optimizer.zero_grad()
         loss = model.loss(u0[batch], u1[batch])
         value = float(loss.detach())
-        if not math.isfinite(value):
-            raise TrainingDiverged(
-                f"the loss became {value} at step {step}; lower the learning rate "
-                "(--set lr=...) or the time step of the data",
-                step=step,
-                phase="adam",
-                terms=("loss",),
-                checkpoint=None,
-            )
+        check_finite(
+            value,
+            step=step,
+            phase="adam",
+            terms=("loss",),
+            message=f"the loss became {value} at step {step}; lower the learning rate "
+            "(--set lr=...) or the time step of the data",
+        )
         loss.backward()
         optimizer.step()
         state["step"] = step
@@ -112,39 +106,18 @@ def train_pairs(
 
 
 def save_checkpoint(path: str | Path, model, config: dict, state: dict | None = None) -> Path:
-    """Write the model (and a training state) atomically."""
-    data = {
-        "format": FORMAT,
-        "version": VERSION,
-        "spec_name": model.spec_name,
-        "spec_sha256": model.spec_sha256,
-        "model_class": type(model).__name__,
-        "config": dict(config),
-        "state": {k: v.detach().cpu() for k, v in model.state_dict().items()},
-    }
+    """Write the model (and a training state) atomically, in the one checkpoint format."""
+    data = checkpoint.model_data(model, config)
     if state is not None:
+        data["format"] = checkpoint.TRAINING_FORMAT
         data |= {k: state[k] for k in ("step", "history", "optimizer", "seconds") if k in state}
-    return write_atomic(data, path)
+    return checkpoint.write_atomic(data, path)
 
 
 def read_checkpoint(path: str | Path) -> dict:
-    """Load a ``pdec-energy`` checkpoint on the CPU; :class:`CheckpointError` if it is
-    not one."""
-    path = Path(path)
-    if not path.is_file():
-        raise CheckpointError(f"no such checkpoint: {path}")
-    try:
-        data = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as error:
-        raise CheckpointError(f"cannot read checkpoint {path}: {error}") from error
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise CheckpointError(
-            f"{path} is not an energy-model checkpoint (format {FORMAT!r}); "
-            "PINN checkpoints are evaluated with --target pinn"
-        )
-    if data.get("version") != VERSION:
-        raise CheckpointError(f"{path} has version {data.get('version')}; expected {VERSION}")
-    return data
+    """Load an energy model's file or checkpoint on the CPU; :class:`CheckpointError` if
+    it is not one."""
+    return checkpoint.read(path, target="energy")
 
 
 def load_model(Model, path: str | Path, data: dict | None = None):
@@ -157,6 +130,6 @@ def load_model(Model, path: str | Path, data: dict | None = None):
             f"{str(data.get('spec_sha256'))[:12]}…, not {Model.spec_name!r} with "
             f"{Model.spec_sha256[:12]}…: retrain for this spec"
         )
-    model = Model(**data["config"])
+    model = Model(**checkpoint.rebuild_config(data["config"]))
     model.load_state_dict(data["state"])
     return model

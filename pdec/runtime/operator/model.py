@@ -23,28 +23,31 @@ the training grid.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import torch
-from torch import nn
 
-from pdec.errors import SpecError
+from pdec.runtime.base import TRAINING_FILE_OPTIONS, GeneratedModel, training_files
+from pdec.runtime.errors import GridShapeError, OptionsError
+from pdec.runtime.history import History, Record
 from pdec.runtime.operator.derivatives import grid_derivative
 from pdec.runtime.operator.fno import FourierNeuralOperator, grid_coordinates
 from pdec.runtime.operator.mollifier import mollified_derivative
 from pdec.runtime.operator.training import relative_l2, train_epochs
+from pdec.runtime.options import OperatorFitOptions
+from pdec.runtime.progress import ProgressBar
 
 DERIVATIVES = ("default", "finite_difference", "mollifier")
 
 
-class GridShapeError(SpecError):
-    """A batch of input grids whose shape does not fit the model."""
-
-
-class OperatorModel(nn.Module):
+class OperatorModel(GeneratedModel):
     """See the module docstring. Options: ``modes`` (per axis, or one int for all),
     ``width``, ``layers``, ``projection``, ``padding``, ``derivatives``,
-    ``mollifier_radius``, ``seed``, ``dtype``."""
+    ``mollifier_radius``, ``seed``, ``dtype`` (kept in ``config`` for checkpoints)."""
+
+    target = "operator"
+    fit_options = OperatorFitOptions
 
     spec_name = ""
     spec_sha256 = ""
@@ -70,8 +73,19 @@ class OperatorModel(nn.Module):
         dtype: torch.dtype = torch.float32,
     ):
         super().__init__()
+        self.config = dict(
+            modes=modes if isinstance(modes, int) else list(modes),
+            width=width,
+            layers=layers,
+            projection=projection,
+            padding=padding,
+            derivatives=derivatives,
+            mollifier_radius=mollifier_radius,
+            seed=seed,
+            dtype=dtype,
+        )
         if derivatives not in DERIVATIVES:
-            raise SpecError(f"derivatives={derivatives!r}", hint=f"one of {', '.join(DERIVATIVES)}")
+            raise OptionsError(f"derivatives={derivatives!r}: one of {', '.join(DERIVATIVES)}")
         torch.manual_seed(seed)
         dim = len(self.space)
         modes = (modes,) * dim if isinstance(modes, int) else tuple(modes)
@@ -91,7 +105,7 @@ class OperatorModel(nn.Module):
             # .double() leaves the complex spectral weights complex (.to(dtype) would not)
             self.fno.double()
         elif dtype != torch.float32:
-            raise SpecError(f"dtype={dtype!r}", hint="torch.float32 or torch.float64")
+            raise OptionsError(f"dtype={dtype!r}: torch.float32 or torch.float64")
         channels = (1, -1) + (1,) * dim
         # Inputs are centred and scaled; outputs only scaled, so that u = g + d·s·N keeps
         # the built-in boundary values.
@@ -193,26 +207,16 @@ class OperatorModel(nn.Module):
         return sum(terms) if terms else u.new_zeros(())
 
     def fit(
-        self,
-        inputs,
-        outputs,
-        epochs: int = 100,
-        batch_size: int = 20,
-        lr: float = 1e-3,
-        schedule: str = "step",
-        step_every: int | None = None,
-        gamma: float = 0.5,
-        weight_decay: float = 1e-4,
-        physics: float = 0.0,
-        physics_inputs=None,
-        seed: int = 0,
-        callback=None,
-    ) -> list[dict]:
+        self, inputs, outputs, *, physics_inputs=None, callback=None, **options: Any
+    ) -> History:
         """Adam on the relative L2 data loss (+ ``physics`` × the residual loss on the
         training inputs and on ``physics_inputs``, inputs without outputs), halving the
         learning rate every ``step_every`` epochs (default epochs/5) or, with
-        ``schedule="cosine"``, annealing it along a half cosine. Returns one record per
-        epoch: loss terms and seconds."""
+        ``schedule="cosine"``, annealing it along a half cosine; options:
+        :class:`OperatorFitOptions`. Returns a :class:`History` with one record per
+        epoch (terms ``data`` and ``physics``, the learning rate, seconds);
+        ``callback`` gets each epoch's record as a dict."""
+        options = OperatorFitOptions(**options)
         a, u = self._tensor(inputs), self._tensor(outputs)
         if a.shape[0] != u.shape[0] or a.shape[2:] != u.shape[2:]:
             raise GridShapeError(
@@ -222,11 +226,44 @@ class OperatorModel(nn.Module):
         self.check_grid(a)
         self._set_scales(a, u)
         extra = self._tensor(physics_inputs) if physics_inputs is not None else None
-        options = dict(epochs=epochs, batch_size=batch_size, lr=lr, schedule=schedule)
-        options.update(step_every=step_every or 0)
-        options.update(gamma=gamma, weight_decay=weight_decay, physics=physics, seed=seed)
-        state = train_epochs(self, a, u, physics_inputs=extra, callback=callback, **options)
-        return state["history"]
+        given = options.model_dump(exclude=set(TRAINING_FILE_OPTIONS) | {"progress"})
+        given["step_every"] = options.step_every or 0
+        start, save = training_files(self, options)
+        done = int(start["epoch"]) if start is not None else 0
+        with ProgressBar(options.epochs, done, options.progress) as bar:
+
+            def each(record: dict) -> None:
+                bar.advance("adam", f"loss {record['data']:.3e}")
+                if callback is not None:
+                    callback(record)
+
+            state = train_epochs(
+                self,
+                a,
+                u,
+                physics_inputs=extra,
+                callback=each,
+                start=start,
+                save=save,
+                checkpoint_every=options.checkpoint_every,
+                **given,
+            )
+        history = History()
+        seconds = 0.0
+        for record in state["history"]:
+            seconds += record["seconds"]
+            history.records.append(
+                Record(
+                    step=record["epoch"],
+                    phase="adam",
+                    loss=record["data"] + options.physics * record["physics"],
+                    terms={"data": record["data"], "physics": record["physics"]},
+                    weights={"data": 1.0, "physics": options.physics},
+                    seconds=seconds,
+                    lr=record["lr"],
+                )
+            )
+        return history
 
     @torch.no_grad()
     def evaluate(self, inputs, outputs, batch_size: int = 50) -> float:

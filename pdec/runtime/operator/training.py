@@ -14,8 +14,9 @@ in the checkpoint: a run resumed with more epochs follows the schedule of its ne
 length from the epoch it resumes at (with the same options it repeats the straight run
 exactly).
 
-``OperatorModel.fit`` is this loop without checkpoints; ``pdec train --target operator``
-(:mod:`pdec.operator_commands`) adds them and a progress bar.
+``OperatorModel.fit`` runs this loop with the checkpoints, resume and progress bar every
+target's ``fit`` shares (:mod:`pdec.runtime.base`); ``pdec train --target operator``
+(:mod:`pdec.operator_commands`) calls it directly.
 """
 
 from __future__ import annotations
@@ -164,32 +165,24 @@ def relative_l2(predicted: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
 
 # ---- files ---------------------------------------------------------------------------------
 
-MODEL_FORMAT = "pdec-operator-model"
-CHECKPOINT_FORMAT = "pdec-operator-checkpoint"
+# Kept for the CLI until it reads the unified format's names (pdec.runtime.checkpoint).
+MODEL_FORMAT = checkpoint.MODEL_FORMAT
+CHECKPOINT_FORMAT = checkpoint.TRAINING_FORMAT
 
 
 def save_checkpoint(path, model, config: dict, state: dict | None = None, **extra) -> None:
     """The model (``state`` is None: a model file) or a training checkpoint, written
-    atomically: {"format", "version", "spec_name", "spec_sha256", "model_class",
-    "config" (the model's keyword arguments), "state"} plus, for a checkpoint, the
-    :func:`training_state` entries and ``extra`` (such as the run's options)."""
-    data = {
-        "format": MODEL_FORMAT if state is None else CHECKPOINT_FORMAT,
-        "version": checkpoint.VERSION,
-        "spec_name": model.spec_name,
-        "spec_sha256": model.spec_sha256,
-        "model_class": type(model).__name__,
-        "config": {k: str(v) if isinstance(v, torch.dtype) else v for k, v in config.items()},
-        "state": {k: v.detach().cpu() for k, v in model.state_dict().items()},
-        **(state or {}),
-        **extra,
-    }
+    atomically in the one checkpoint format (:mod:`pdec.runtime.checkpoint`), plus, for
+    a checkpoint, the :func:`training_state` entries and ``extra`` (the run's options)."""
+    data = checkpoint.model_data(model, config)
+    if state is not None:
+        data.update(format=checkpoint.TRAINING_FORMAT, **state, **extra)
     checkpoint.write_atomic(data, path)
 
 
 def read_checkpoint(path) -> dict:
-    """A model file or training checkpoint written by :func:`save_checkpoint`."""
-    return checkpoint.read(path, formats=(MODEL_FORMAT, CHECKPOINT_FORMAT))
+    """A model file or training checkpoint of an operator model."""
+    return checkpoint.read(path, target="operator")
 
 
 def load_model(Model, path, data: dict | None = None):
@@ -197,10 +190,7 @@ def load_model(Model, path, data: dict | None = None):
     refusing one written for another version of the spec."""
     data = data if data is not None else read_checkpoint(path)
     checkpoint.check_spec(data, Model.spec_sha256, path, hint="retrain with this spec")
-    config = dict(data["config"])
-    if isinstance(config.get("dtype"), str):
-        config["dtype"] = getattr(torch, config["dtype"].removeprefix("torch."))
-    model = Model(**config)
+    model = Model(**checkpoint.rebuild_config(data["config"]))
     model.load_state_dict(data["state"])
     return model
 

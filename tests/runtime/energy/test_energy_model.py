@@ -155,7 +155,7 @@ def test_dgnet_learns_the_frictionless_pendulum(generator):
     model = EnergyModel(H, ConstantMatrix([[0.0, 1.0], [-1.0, 0.0]]), dt=0.1)
     history = model.fit(u0, u1, epochs=60, lr=1e-2, batch_size=50)
     assert len(history) == 60
-    assert history[-1] <= history[0] / 10
+    assert history.losses[-1] <= history.losses[0] / 10
     path = model.rollout(torch.tensor([[1.0, 0.0]], dtype=F64), 100)
     energies = model_energies(model, path)
     assert ((energies - energies[0]).abs() / energies[0].abs()).max() <= 1e-10

@@ -117,4 +117,5 @@ def test_training_state_is_plain_data(Model, tmp_path):
     state = train_epochs(model, a, u, epochs=1, batch_size=4)
     save_checkpoint(tmp_path / "c.pt", model, CONFIG, state)
     loaded = torch.load(tmp_path / "c.pt", weights_only=True)
-    assert loaded["epoch"] == 1 and loaded["format"] == "pdec-operator-checkpoint"
+    assert loaded["epoch"] == 1 and loaded["format"] == "pdec-checkpoint"
+    assert loaded["target"] == "operator"

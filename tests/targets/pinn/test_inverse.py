@@ -100,15 +100,15 @@ def test_data_file_without_a_needed_column_says_which(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("t,y,u\n0,0,0\n")
     model = Model(data={"observations": str(bad)})  # reading waits until needed
-    with pytest.raises(pdec.SpecError, match="lacks the column.*x") as caught:
+    with pytest.raises(pdec.PdecError, match="lacks the column.*x") as caught:
         model.fit(steps=1, progress=False)
     assert "it has: t, y, u" in caught.value.hint
 
 
-def test_missing_data_file_is_a_spec_error(tmp_path):
+def test_missing_data_file_is_a_data_file_error(tmp_path):
     Model = pdec.compile(SPECS / "burgers_inverse.pde", target="pinn", out_dir=tmp_path)
     model = Model(data={"observations": str(tmp_path / "nowhere.csv")})
-    with pytest.raises(pdec.SpecError, match="no such data file"):
+    with pytest.raises(pdec.PdecError, match="no such data file"):
         model.samplers()
 
 
@@ -121,7 +121,7 @@ def test_unknown_data_set_name_is_rejected(tmp_path):
 def test_observations_with_nan_are_rejected(tmp_path):
     Model = pdec.compile(SPECS / "burgers_inverse.pde", target="pinn", out_dir=tmp_path)
     model = Model(data={"observations": {"t": [0.0], "x": [0.0], "u": [float("nan")]}})
-    with pytest.raises(pdec.SpecError, match="NaN or inf in column.*u"):
+    with pytest.raises(pdec.PdecError, match="NaN or inf in column.*u"):
         model.samplers()
 
 
@@ -247,5 +247,5 @@ def test_observations_outside_the_domain_are_rejected_with_the_row(tmp_path):
     Model = pdec.compile(SPECS / "burgers_inverse.pde", target="pinn", out_dir=tmp_path)
     swapped = {"t": [0.5, -0.5], "x": [0.2, 0.3], "u": [0.0, 0.0]}  # t = -0.5
     model = Model(data={"observations": swapped})
-    with pytest.raises(pdec.SpecError, match=r"1 of 2 observations .* row 2: t = -0.5, x = 0.3"):
+    with pytest.raises(pdec.PdecError, match=r"1 of 2 observations .* row 2: t = -0.5, x = 0.3"):
         model.samplers()
