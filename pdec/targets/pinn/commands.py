@@ -58,8 +58,8 @@ def train(request, console: Console) -> Trained:
 def evaluate(request, console: Console) -> dict:
     """``pdec eval FILE --checkpoint model.pt [--reference FILE]``."""
     from pdec.compiler import compile as compile_spec
-    from pdec.data import read_table
     from pdec.runtime.checkpoint import read as read_checkpoint
+    from pdec.runtime.tables import read_table
 
     spec, reference = request.spec, request.reference
     # compile the form the checkpoint was trained with (a cut's jump lifted or penalised)
