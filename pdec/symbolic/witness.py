@@ -17,7 +17,7 @@ from sympy.core.function import AppliedUndef
 
 from pdec.symbolic.variational import differentiate, multi_index, to_jet
 
-# Step 3. Deterministic trial states: (10a, 10b, m, 10c) for
+# Deterministic trial states: (10a, 10b, m, 10c) for
 # a + b*sin(θ) + c*cos(2θ + 1), θ = 2π m x/L; field i adds i/10 to a and i to m, so
 # that different fields get different states. The phase 1 breaks the symmetry
 # x ↦ L/2 − x, under which rates such as ∫ u_x³ dx would vanish for every state.
