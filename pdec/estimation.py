@@ -90,7 +90,8 @@ def estimate(
 
 
 def _load(spec, data):
-    from pdec.reference.trajectories import Trajectories, load_trajectories
+    from pdec.reference.reading import load_trajectories
+    from pdec.reference.trajectories import Trajectories
     from pdec.spec import Spec, load
 
     if not isinstance(spec, Spec):

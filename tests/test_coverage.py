@@ -31,8 +31,9 @@ from pdec import serialize
 from pdec.codegen.printer import TorchPrinter, print_function
 from pdec.estimation import evaluate
 from pdec.frontend import syntax as s
+from pdec.frontend.grammar import grammar_text
 from pdec.frontend.keywords import KEYWORDS
-from pdec.frontend.parser import grammar_text, parse
+from pdec.frontend.parser import parse
 from pdec.ir import nodes as ir
 from pdec.ir.vocabulary import ARITHMETIC, ARITHMETIC_NODES, FUNCTIONS, NODES, OPERATORS
 from pdec.passes.vocabulary import OPERATOR_RULES, Evaluator, Scope

@@ -1,49 +1,23 @@
 """Text → syntax tree, with errors that point at the offending character.
 
-The grammar lives in ``grammars/pde.lark`` (shipped inside the wheel as
-``pdec/grammars/pde.lark``). Parsing is LALR(1) with Lark's contextual lexer, so a
-syntax error knows exactly which tokens would have been accepted.
+:func:`parse` runs the LALR(1) parser of :mod:`pdec.frontend.grammar`, turns a syntax
+error into a :class:`~pdec.errors.SpecSyntaxError` (:mod:`pdec.frontend.syntax_errors`)
+and builds the syntax nodes of :mod:`pdec.frontend.syntax` from Lark's tree, one
+Transformer method per grammar rule.
 """
 
 from __future__ import annotations
-
-import difflib
-import functools
-import importlib.resources
-import re
-from pathlib import Path
 
 import lark
 from lark import Token, Transformer, v_args
 
 from pdec.errors import Span, SpecError, SpecSyntaxError, UnsupportedError
 from pdec.frontend import syntax as s
+from pdec.frontend.grammar import lark_parser
 from pdec.frontend.keywords import STATEMENT_KEYWORDS
+from pdec.frontend.syntax_errors import syntax_error
 
 _KEYWORD_STATEMENTS = STATEMENT_KEYWORDS  # the name tests/frontend/test_fuzz.py imports
-
-
-def grammar_text() -> str:
-    """The grammar, from the installed package or, in a source checkout, ``grammars/``."""
-    try:
-        resource = importlib.resources.files("pdec.grammars").joinpath("pde.lark")
-        if resource.is_file():
-            return resource.read_text(encoding="utf-8")
-    except ModuleNotFoundError:
-        pass
-    checkout = Path(__file__).resolve().parents[2] / "grammars" / "pde.lark"
-    return checkout.read_text(encoding="utf-8")
-
-
-@functools.lru_cache(maxsize=1)
-def _lark() -> lark.Lark:
-    return lark.Lark(
-        grammar_text(),
-        parser="lalr",
-        lexer="contextual",
-        propagate_positions=True,
-        maybe_placeholders=False,
-    )
 
 
 def parse(source: str, file: str = "<string>") -> s.Module:
@@ -55,9 +29,9 @@ def parse(source: str, file: str = "<string>") -> s.Module:
     # Editors on Windows may start UTF-8 files with an invisible byte-order mark.
     source = source.removeprefix("\ufeff")
     try:
-        tree = _lark().parse(source)
+        tree = lark_parser().parse(source)
     except lark.exceptions.UnexpectedInput as error:
-        raise _syntax_error(error, source, file) from None
+        raise syntax_error(error, source, file) from None
     try:
         statements = _Builder(source, file).transform(tree).children
     except lark.exceptions.VisitError as error:
@@ -65,139 +39,6 @@ def parse(source: str, file: str = "<string>") -> s.Module:
             raise error.orig_exc from None
         raise
     return s.Module(statements=tuple(statements), file=file, source=source)
-
-
-# ---- syntax errors ---------------------------------------------------------------------
-
-# Common mistakes, recognised by the token that was found where it did not fit.
-_FRIENDLY = {
-    "NUMBER_NAME": (
-        "a number followed by a name",
-        "write multiplication explicitly, e.g. 2*x instead of 2x",
-    ),
-    "STAR_STAR": ("'**' is not the power operator here", "write powers with ^, e.g. u^2"),
-    "DOUBLE_EQUAL": ("'==' is not used in specs", "an equation is written lhs = rhs"),
-}
-
-
-def _describe(terminal: str) -> str:
-    names = {
-        "NAME": "a name",
-        "NUMBER": "a number",
-        "STRING": 'a "string"',
-        "SHAPE": "a layer shape like 8 x 40",
-        "EQUATION_KIND": "'pde', 'bc' or 'ic'",
-        "CLAIM_KIND": "'conserved', 'dissipated' or 'quantity'",
-        "$END": "the end of the file",
-    }
-    if terminal in names:
-        return names[terminal]
-    try:
-        pattern = _lark().get_terminal(terminal).pattern
-    except KeyError:
-        return terminal
-    if isinstance(pattern, lark.lexer.PatternStr):
-        return repr(pattern.value)
-    return terminal.lower()
-
-
-def _is_statement_start(terminal: str) -> bool:
-    return terminal.lower() in _KEYWORD_STATEMENTS or terminal in ("EQUATION_KIND", "CLAIM_KIND")
-
-
-def _expected_text(expected: set[str]) -> str:
-    statement_starts = {t for t in expected if _is_statement_start(t)}
-    words = sorted(_describe(t) for t in expected - statement_starts)
-    if len(statement_starts) > 3:
-        words.append("a new statement (model, const, field, pde, bc, ...)")
-    else:
-        words.extend(sorted(_describe(t) for t in statement_starts))
-    if not words:
-        return ""
-    if len(words) == 1:
-        return words[0]
-    return ", ".join(words[:-1]) + " or " + words[-1]
-
-
-def _span_at(source: str, file: str, line: int, column: int, width: int = 1) -> Span:
-    return Span(file, line, column, line, column + max(1, width), source)
-
-
-_NUMBER_AT_END = re.compile(r"(?<![\w.])(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?[ \t]*$")
-
-
-def _end_of_code(source: str) -> tuple[int, int]:
-    """Line and column just after the last code of ``source`` (trailing comments skipped).
-
-    Lines are counted at "\\n" only, as Lark counts them.
-    """
-    lines = source.split("\n")
-    for number in range(len(lines), 0, -1):
-        code = re.sub(r"#[^\"\n]*$", "", lines[number - 1]).rstrip()
-        if code:
-            return number, len(code) + 1
-    return 1, 1
-
-
-def _syntax_error(
-    error: lark.exceptions.UnexpectedInput, source: str, file: str
-) -> SpecSyntaxError:
-    if isinstance(error, lark.exceptions.UnexpectedCharacters):
-        char = source[error.pos_in_stream] if error.pos_in_stream < len(source) else ""
-        span = _span_at(source, file, error.line, error.column)
-        hint = "names are letters, digits and _; numbers look like 1, 0.5 or 1e-3"
-        if char in "\"'":
-            hint = 'strings are written in double quotes on one line: "data.csv"'
-        return SpecSyntaxError(f"unexpected character {char!r}", span, hint)
-
-    expected = set(getattr(error, "expected", ()) or ())
-    token = getattr(error, "token", None)
-    if isinstance(error, lark.exceptions.UnexpectedEOF) or token is None or token.type == "$END":
-        line, column = _end_of_code(source)
-        span = _span_at(source, file, line, column)
-        wanted = _expected_text(expected)
-        return SpecSyntaxError(
-            "the spec ends in the middle of a statement",
-            span,
-            f"expected {wanted}" if wanted else "complete the last statement",
-        )
-
-    span = _span_at(source, file, token.line, token.column, len(str(token)))
-    found = repr(str(token))
-    wanted = _expected_text(expected)
-    hint = f"expected {wanted}" if wanted else ""
-    line_before = source[: token.start_pos].rpartition("\n")[2]
-    number_before = _NUMBER_AT_END.search(line_before)
-    if token.type == "NAME" and "NAME" not in expected and number_before:
-        # The caret covers the number and the name: "2x", not just "x".
-        start = number_before.start() + 1
-        span = _span_at(source, file, token.line, start, token.end_column - start)
-        message, hint = _FRIENDLY["NUMBER_NAME"]
-        return SpecSyntaxError(message, span, hint)
-    if str(token) in ("*", "=") and line_before.endswith(str(token)):
-        # "**" and "==": point at both characters.
-        span = _span_at(source, file, token.line, token.column - 1, 2)
-        message, hint = _FRIENDLY["STAR_STAR" if str(token) == "*" else "DOUBLE_EQUAL"]
-        return SpecSyntaxError(message, span, hint)
-    starts_line = not line_before.strip()
-    if token.type == "NAME" and starts_line and any(_is_statement_start(t) for t in expected):
-        close = difflib.get_close_matches(str(token), _KEYWORD_STATEMENTS, n=1, cutoff=0.75)
-        if close:
-            return SpecSyntaxError(
-                f"unknown statement {found}", span, f"did you mean '{close[0]}'?"
-            )
-        return SpecSyntaxError(
-            f"a statement cannot start with the name {found}",
-            span,
-            "each statement starts with a keyword: " + ", ".join(_KEYWORD_STATEMENTS),
-        )
-    if token.type != "NAME" and "NAME" in expected and str(token).isidentifier():
-        return SpecSyntaxError(
-            f"{found} is a reserved word and cannot be used as a name",
-            span,
-            "choose another name, e.g. " + f"{token}_1",
-        )
-    return SpecSyntaxError(f"unexpected {found}", span, hint)
 
 
 # ---- tree → syntax nodes -------------------------------------------------------------

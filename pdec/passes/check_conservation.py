@@ -20,8 +20,9 @@ from pdec.errors import Span, SpecError, UnsupportedError
 from pdec.ir import nodes as ir
 from pdec.passes.check_structure import periods, spatial_variables
 from pdec.passes.derive_residuals import derive_residual, substitute_definitions
-from pdec.symbolic.conservation import check_quantity, find_witness
+from pdec.symbolic.conservation import check_quantity
 from pdec.symbolic.variational import variational_derivative
+from pdec.symbolic.witness import find_witness
 
 VERDICTS = ("conserved", "dissipated", "not conserved", "not shown")
 

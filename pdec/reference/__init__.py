@@ -42,7 +42,8 @@ Modules, in the order the driver uses them:
 from pdec.reference.discretize import OdeSystem, PeriodicSystem, discretize
 from pdec.reference.errors import DataError, IntegrationError
 from pdec.reference.generate import generate
-from pdec.reference.trajectories import DataWarning, Trajectories, load_trajectories
+from pdec.reference.reading import load_trajectories
+from pdec.reference.trajectories import DataWarning, Trajectories
 
 __all__ = [
     "DataError",

@@ -10,7 +10,9 @@ On a periodic box a constant-coefficient operator acts on Fourier modes e^{ik·x
 by multiplication with its *symbol* σ(k), obtained by D_x → i k_x. By Parseval,
 ∫ w·G w = Σ_k ŵ(k)ᴴ σ(k) ŵ(k), which depends only on the Hermitian part
 Hm(k) = (σ + σᴴ)/2: G is skew-adjoint iff Hm ≡ 0 and negative semidefinite iff
-Hm(k) ⪯ 0 for every real k. This module computes σ and decides these, exactly.
+Hm(k) ⪯ 0 for every real k. This module computes σ and decides these, exactly;
+the sign of each polynomial in k that this comes down to is decided in
+:mod:`pdec.symbolic.polynomial_sign`.
 """
 
 from __future__ import annotations
@@ -25,29 +27,12 @@ from sympy import Derivative, Expr, Matrix, Symbol
 from sympy.core.function import AppliedUndef
 
 from pdec.errors import UnsupportedError
+from pdec.symbolic.polynomial_sign import nonnegative
 from pdec.symbolic.variational import exact_numbers, expand_derivatives, multi_index
 
 _HINT = (
     "G must be a constant-coefficient linear operator; write the dynamics as "
     "evolve dt(u) = G*delta(H, u) with G built from dx, dy and constants"
-)
-
-# Rational wavenumbers tried when looking for a point where a symbol is positive.
-# Integers first, so that a witness reads simply.
-_TRIAL_WAVENUMBERS = tuple(
-    sympy.Rational(n, d)
-    for n, d in [
-        (0, 1),
-        (1, 1),
-        (-1, 1),
-        (2, 1),
-        (-2, 1),
-        (1, 2),
-        (-1, 2),
-        (3, 1),
-        (-3, 1),
-        (10, 1),
-    ]
 )
 
 
@@ -223,7 +208,7 @@ def _classify_scalar(
 ) -> OperatorStructure:
     """Classify a 1×1 symbol by the sign of its (real) Hermitian part."""
     what = f"{_hermitian_name(wavenumbers)}, {sympy.sstr(part)},"
-    proven, witness = _nonnegative(-part, wavenumbers)
+    proven, witness = nonnegative(-part, wavenumbers)
     if proven:
         return OperatorStructure(
             symbol,
@@ -258,7 +243,7 @@ def _classify_hermitian(
     for size in range(1, n + 1):
         for rows in itertools.combinations(range(n), size):
             minor = sympy.expand(negated.extract(list(rows), list(rows)).det())
-            proven, witness = _nonnegative(minor, wavenumbers)
+            proven, witness = nonnegative(minor, wavenumbers)
             if proven:
                 continue
             if witness is not None and not hermitian.xreplace(witness).free_symbols:
@@ -312,93 +297,6 @@ def _positive_direction(
         f"{eigenvalues[-1]:.3g} with eigenvector ({shown}){_at(point)}, so "
         f"{_form(wavenumbers)} > 0 for that w",
     )
-
-
-def _nonnegative(
-    p: Expr, wavenumbers: tuple[Symbol, ...]
-) -> tuple[bool, dict[Symbol, Expr] | None]:
-    """Decide p(k) ≥ 0 for all real k: (True, None) if proven, (False, point) with
-    p(point) < 0 if refuted, (False, None) if undecided."""
-    p = sympy.expand(p)
-    if p == 0 or p.is_nonnegative:
-        return True, None
-    if p.is_negative:
-        return False, dict.fromkeys(wavenumbers, sympy.Integer(0))
-    # Sums of squares with nonnegative weights, e.g. k**2 + k**4.
-    if wavenumbers and _even_nonnegative_polynomial(p, wavenumbers):
-        return True, None
-    # Factored forms such as (k**2 - 1)**2 are within reach of the assumptions.
-    if sympy.factor(p).is_nonnegative:
-        return True, None
-    univariate = len(wavenumbers) == 1 and not p.free_symbols - set(wavenumbers)
-    if univariate and p.is_polynomial(*wavenumbers):
-        return _univariate_nonnegative(p, wavenumbers[0])
-    return False, _negative_point(p, wavenumbers)
-
-
-def _even_nonnegative_polynomial(p: Expr, wavenumbers: tuple[Symbol, ...]) -> bool:
-    try:
-        poly = sympy.Poly(p, *wavenumbers)
-    except sympy.PolynomialError:
-        return False
-    return all(
-        all(e % 2 == 0 for e in monomial) and coefficient.is_nonnegative
-        for monomial, coefficient in poly.terms()
-    )
-
-
-def _univariate_nonnegative(p: Expr, k: Symbol) -> tuple[bool, dict[Symbol, Expr] | None]:
-    """Exact decision for a univariate polynomial with numeric coefficients: p ≥ 0
-    iff p has even degree, a positive leading coefficient and p ≥ 0 at each real
-    critical point (where p attains its minimum)."""
-    poly = sympy.Poly(p, k)
-    if poly.degree() <= 0:
-        return bool(poly.LC() >= 0), None if poly.LC() >= 0 else {k: sympy.Integer(0)}
-    if poly.degree() % 2 == 1 or poly.LC() < 0:
-        return False, _negative_point(p, (k,)) or _far_point(poly, k)
-    slope = poly.diff(k)
-    common = sympy.gcd(poly, slope)
-    for factor, _ in slope.factor_list()[1]:
-        # At the roots of a common factor of p and p', p is exactly 0; elsewhere
-        # p ≠ 0 at a critical point, so a numerical sign is reliable.
-        if factor.degree() == 0 or common.rem(factor).is_zero:
-            continue
-        for root in factor.real_roots():
-            if poly.eval(root).evalf(50) < 0:
-                point = _rational_near(root, lambda q: poly.eval(q) < 0)
-                return False, {k: point} if point is not None else _negative_point(p, (k,))
-    return True, None
-
-
-def _rational_near(root: Expr, accept) -> Expr | None:
-    """The shortest decimal near ``root`` that ``accept`` takes (a readable witness)."""
-    for digits in range(1, 16):
-        scale = 10**digits
-        candidate = sympy.Rational(int((root * scale).evalf(30).round()), scale)
-        if accept(candidate):
-            return candidate
-    return None
-
-
-def _far_point(poly: sympy.Poly, k: Symbol) -> dict[Symbol, Expr] | None:
-    """A point far out where p < 0, for a polynomial that tends to −∞ there."""
-    for exponent in range(1, 60):
-        for sign in (1, -1):
-            point = sign * sympy.Integer(2) ** exponent
-            if poly.eval(point) < 0:
-                return {k: point}
-    return None
-
-
-def _negative_point(p: Expr, wavenumbers: tuple[Symbol, ...]) -> dict[Symbol, Expr] | None:
-    """A rational point among a few trial wavenumbers where p < 0, if any."""
-    if p.free_symbols - set(wavenumbers):
-        return None
-    for values in itertools.product(_TRIAL_WAVENUMBERS, repeat=len(wavenumbers)):
-        point = dict(zip(wavenumbers, values, strict=True))
-        if p.xreplace(point) < 0:
-            return point
-    return None
 
 
 def _form(wavenumbers: tuple[Symbol, ...]) -> str:

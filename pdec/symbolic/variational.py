@@ -73,6 +73,12 @@ def multi_index(derivative: Derivative, space: Sequence[Symbol]) -> MultiIndex:
     return tuple(counts[v] for v in space)
 
 
+def differentiate(expr: Expr, space: tuple[Symbol, ...], alpha: MultiIndex) -> Expr:
+    """D^α expr (total derivatives); ``sympy.diff`` with no variables would refuse."""
+    steps = [(v, a) for v, a in zip(space, alpha, strict=True) if a]
+    return sympy.diff(expr, *steps) if steps else expr
+
+
 def jet_derivatives(expr: Expr, field: AppliedUndef) -> set[Derivative]:
     """The derivatives of ``field`` (and only of it) that occur in ``expr``."""
     return {d for d in expr.atoms(Derivative) if d.expr == field}

@@ -12,8 +12,9 @@ from sympy import Derivative, Float, Function, Rational, cos, sin
 
 from pdec.errors import UnsupportedError
 from pdec.symbolic import conservation
-from pdec.symbolic.conservation import check_quantity, find_witness
+from pdec.symbolic.conservation import check_quantity
 from pdec.symbolic.variational import variational_derivative
+from pdec.symbolic.witness import find_witness
 
 t, x, y = sympy.symbols("t x y")
 u = Function("u")(t, x)
