@@ -442,7 +442,7 @@ class PinnModel(GeneratedModel):
         missing = [name for name in self.coordinates if name not in coords]
         unknown = [name for name in coords if name not in self.coordinates]
         if missing or unknown:
-            raise ValueError(
+            raise OptionsError(
                 f"predict() takes the coordinates {', '.join(self.coordinates)}; "
                 + (f"missing {', '.join(missing)}" if missing else "")
                 + ("; " if missing and unknown else "")
@@ -481,11 +481,13 @@ class PinnModel(GeneratedModel):
         reference is zero everywhere gets the root-mean-square error instead.
         """
         if not self.reference:
-            raise ValueError(f"{type(self).__name__} has no reference solution to evaluate against")
+            raise OptionsError(
+                f"{type(self).__name__} has no reference solution to evaluate against"
+            )
         samplers = self.samplers()
         terms = self.pde_terms()
         if not terms:
-            raise ValueError("no interior terms to draw evaluation points from")
+            raise OptionsError("no interior terms to draw evaluation points from")
         generator = torch.Generator().manual_seed(seed)
         parts = [
             _region(samplers[name]).sample(count, generator)

@@ -27,6 +27,8 @@ import math
 import torch
 from torch import Tensor
 
+from pdec.runtime.errors import OptionsError
+
 METHODS = ("uniform", "sobol", "lhs")
 
 
@@ -49,7 +51,7 @@ def unit_cube(
             offset = torch.rand(n, generator=generator, dtype=torch.float64)
             columns.append((strata + offset) / n)
         return torch.stack(columns, dim=1)
-    raise ValueError(f"unknown sampling method {method!r}; expected one of {', '.join(METHODS)}")
+    raise OptionsError(f"unknown sampling method {method!r}; expected one of {', '.join(METHODS)}")
 
 
 def allocate(n: int, measures: list[float]) -> list[int]:

@@ -118,3 +118,19 @@ def test_resume_needs_a_checkpoint_directory():
     u0, u1 = pairs()
     with pytest.raises(OptionsError, match="resume=True needs checkpoint_dir"):
         energy_model().fit(u0, u1, epochs=1, resume=True)
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [{"mode": "lnn"}, {"dt": -0.1}, {"dt": float("nan")}, {"mode": "node"}],
+    ids=["unknown mode", "negative dt", "nan dt", "node without f"],
+)
+def test_a_wrong_constructor_argument_is_a_user_error_not_a_bug(arguments):
+    """What a user passes wrongly is an OptionsError (exit 2 from `pdec`), still a
+    ValueError for code that catches those."""
+    H = MLPEnergy(2, depth=1, width=4, generator=torch.Generator().manual_seed(0))
+    G = ConstantMatrix(torch.tensor([[0.0, 1.0], [-1.0, 0.0]], dtype=torch.float64))
+    given = {"dt": 0.1, **arguments}
+    with pytest.raises(OptionsError) as caught:
+        EnergyModel(H, G, **given)
+    assert isinstance(caught.value, ValueError) and caught.value.exit_code == 2

@@ -34,6 +34,7 @@ from pdec.runtime.energy.integrators import midpoint_step, rk4_step
 from pdec.runtime.energy.networks import Scaled
 from pdec.runtime.energy.solver import METHODS as SOLVER_METHODS
 from pdec.runtime.energy.solver import default_tolerance, solve_implicit
+from pdec.runtime.errors import OptionsError
 from pdec.runtime.history import History, Record
 from pdec.runtime.options import EnergyFitOptions
 from pdec.runtime.progress import ProgressBar
@@ -80,26 +81,26 @@ class EnergyModel(GeneratedModel):
     ):
         super().__init__()
         if mode not in MODES:
-            raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
+            raise OptionsError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
         if method not in SOLVER_METHODS:
-            raise ValueError(
+            raise OptionsError(
                 f"unknown solver method {method!r}; expected one of {', '.join(SOLVER_METHODS)}"
             )
         if not (dt > 0 and math.isfinite(dt)):
-            raise ValueError(f"dt must be a positive number, got {dt!r}")
+            raise OptionsError(f"dt must be a positive number, got {dt!r}")
         if mode == "node":
             if vector_field is None:
-                raise ValueError("mode='node' needs vector_field= (an unstructured network f)")
+                raise OptionsError("mode='node' needs vector_field= (an unstructured network f)")
             if energy is not None or operator is not None:
-                raise ValueError(
+                raise OptionsError(
                     "mode='node' learns u_t = f(u) with no energy or operator: pass "
                     "energy=None, operator=None"
                 )
         else:
             if energy is None or operator is None:
-                raise ValueError(f"mode={mode!r} needs an energy and an operator G")
+                raise OptionsError(f"mode={mode!r} needs an energy and an operator G")
             if vector_field is not None:
-                raise ValueError(f"vector_field= is for mode='node', not mode={mode!r}")
+                raise OptionsError(f"vector_field= is for mode='node', not mode={mode!r}")
         self.H = energy
         self.G = operator
         self.f = vector_field
@@ -185,7 +186,7 @@ class EnergyModel(GeneratedModel):
         |(RK4(u0) − u1)/Δt|².
         """
         if u0.shape != u1.shape:
-            raise ValueError(
+            raise OptionsError(
                 f"pairs of different shapes: u0 {tuple(u0.shape)}, u1 {tuple(u1.shape)}"
             )
         if self.mode == "dgnet":
