@@ -24,16 +24,19 @@
   floating tensor; ``resolve_device`` ("auto" → cuda when available) and ``DTYPES``
   come from :mod:`pdec.runtime.devices`.
 
-Where whole-step compilation and data parallelism go (not implemented yet): every
-trainer runs its updates through one *step function* — ``_Run.adam_step`` /
-``lbfgs_step`` (:mod:`pdec.runtime.training`), the minibatch body of
-:func:`pdec.runtime.energy.training.train_pairs` and of
-:func:`pdec.runtime.operator.training.train_epochs` — taking (model, batch) and returning
-the detached loss terms. ``torch.compile`` / CUDA graphs of the whole step wrap that
-function once, here, as :func:`compile_step` would; ``DistributedDataParallel`` wraps the
-model passed to it and shards the batches where each trainer draws them (the point
-sampler, the pair permutation, the epoch permutation), with :func:`check_finite` reduced
-over ranks. Nothing else in the targets changes.
+* **one trainer** (:mod:`pdec.runtime.trainer`): every ``fit`` (and ``train_pairs``,
+  ``train_epochs``) runs :class:`~pdec.runtime.trainer.Trainer` — steps or epochs over
+  the target's phases (the PINN: Adam, then L-BFGS), the learning-rate hook, History,
+  the finite-loss guard, checkpoints on time and resume, the progress bar — with each
+  target supplying its batches, its loss and its optimizers.
+
+Where whole-step compilation and data parallelism go (not implemented yet): every update
+goes through the trainer's one step function, ``Trainer.step(model, batch)`` → the
+detached loss terms. ``torch.compile`` / CUDA graphs of the whole step wrap that
+function once, there; ``DistributedDataParallel`` wraps the model passed to it and
+shards the batches where each phase draws them (the point sampler, the pair
+permutation, the epoch permutation), with :func:`check_finite` reduced over ranks.
+Nothing else in the targets changes.
 """
 
 from __future__ import annotations

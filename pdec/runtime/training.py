@@ -13,6 +13,10 @@ The run, in order:
    that it keeps going after Adam (the optimizer's memory carries over between steps);
 5. the final loss at the final parameters, and a final checkpoint.
 
+Steps 3 and 4 are the two phases of the one trainer (:mod:`pdec.runtime.trainer`),
+which owns the loop, the history, the progress bar and when checkpoints are written;
+this module supplies the points, the loss, the optimizers and what a checkpoint holds.
+
 Every loss and gradient is checked: a NaN or inf raises :class:`TrainingDiverged`
 before the state is touched, so the last checkpoint on disk is a good one.
 Checkpoints hold everything the run depends on, so an interrupted run resumed with
@@ -40,11 +44,11 @@ from pdec.runtime.losses import (
 )
 from pdec.runtime.options import AUTO_COMPILE_STEPS, TrainOptions, check_term_names
 from pdec.runtime.points import PointSet
-from pdec.runtime.progress import ProgressBar
 from pdec.runtime.refinement import refine
+from pdec.runtime.trainer import DISPLAY_EVERY, Phase, Trainer
 from pdec.runtime.weighting import anneal
 
-DISPLAY_EVERY = 10  # steps between progress-bar loss updates
+__all__ = ["DISPLAY_EVERY", "fit"]
 REJECTED_LOSS_FACTOR = 1e6  # a non-finite line-search trial counts as this × the loss
 
 
@@ -58,13 +62,13 @@ def fit(model, options: TrainOptions | None = None, **overrides) -> History:
         base = options.model_dump(exclude_unset=True) if options is not None else {}
         options = TrainOptions(**{**base, **overrides})
     run = _Run(model, options)
-    with ProgressBar(run.total_steps, run.steps_done, options.progress) as bar:
-        run.train(bar)
+    run.trainer.run()
     return run.finish()
 
 
 class _Run:
-    """The state of one training run and the steps that change it."""
+    """The PINN's part of a run of the one :class:`~pdec.runtime.trainer.Trainer`: its
+    points, weights and optimizers, and the two phases (Adam, L-BFGS) that use them."""
 
     def __init__(self, model, options: TrainOptions):
         check_term_names(options, tuple(model.residual_names))
@@ -115,12 +119,33 @@ class _Run:
             gamma = options.lr_decay ** (1 / 1000)
             self.scheduler = torch.optim.lr_scheduler.ExponentialLR(self.adam, gamma=gamma)
         self.lbfgs = None
-        self.adam_steps = self.lbfgs_steps = 0
-        self.phase = "adam"
-        self.history = History()
-        self.seconds_before = 0.0
         self.checkpoint_dir = Path(options.checkpoint_dir) if options.checkpoint_dir else None
-        self.last_checkpoint: Path | None = None
+        phases = [
+            Phase(
+                "adam",
+                options.steps,
+                batches=self.adam_batches,
+                loss=self.adam_loss,
+                optimize=self.adam_optimize,
+                record=self.record_step,
+            ),
+            Phase(
+                "lbfgs",
+                options.lbfgs_steps,
+                batches=lambda step: [self.batch()],
+                update=self.lbfgs_update,
+                record=self.record_step,
+                enter=self.enter_lbfgs,
+            ),
+        ]
+        self.trainer = Trainer(
+            model,
+            phases,
+            save=self.save if self.checkpoint_dir is not None else None,
+            checkpoint_every=options.checkpoint_every,
+            log_every=options.log_every,
+            progress=options.progress,
+        )
 
         found = checkpoint.latest(self.checkpoint_dir) if options.resume else None
         if found is not None:
@@ -128,60 +153,78 @@ class _Run:
         else:
             self.points.draw()
         self.loss_terms.trial(self.batch(), self.parameters)
-        self.started = time.perf_counter()
+        self.trainer.started = time.perf_counter()
+
+    # -- the trainer's counters, under the names the checkpoints use ------------------------
+
+    @property
+    def adam_steps(self) -> int:
+        return self.trainer.done[0]
+
+    @property
+    def lbfgs_steps(self) -> int:
+        return self.trainer.done[1]
+
+    @property
+    def phase(self) -> str:
+        return self.trainer.phase.name
+
+    @property
+    def history(self) -> History:
+        return self.trainer.history
+
+    @property
+    def last_checkpoint(self) -> Path | None:
+        return self.trainer.last_checkpoint
 
     @property
     def total_steps(self) -> int:
-        return self.options.steps + self.options.lbfgs_steps
+        return self.trainer.total_steps
 
     @property
     def steps_done(self) -> int:
-        return self.adam_steps + self.lbfgs_steps
+        return self.trainer.steps_done
 
     def batch(self):
         return self.points.batch(self.model.device, self.model.dtype)
 
-    # -- the loop ------------------------------------------------------------------------
+    # -- the phases ----------------------------------------------------------------------
 
-    def train(self, bar: ProgressBar) -> None:
+    def adam_batches(self, step: int):
+        """The points of Adam step ``step`` (from 0): resampled every ``resample_every``,
+        refined every ``rar``."""
         options = self.options
-        while self.phase == "adam" and self.adam_steps < options.steps:
-            terms = self.adam_step()
-            self.after_step(terms, bar, last=self.adam_steps == options.steps)
-        if options.lbfgs_steps > self.lbfgs_steps:
-            self.phase = "lbfgs"
-            if self.lbfgs is None:
-                self.lbfgs = LBFGS(self.parameters)
-        while self.phase == "lbfgs" and self.lbfgs_steps < options.lbfgs_steps:
-            terms = self.lbfgs_step()
-            self.after_step(terms, bar, last=self.lbfgs_steps == options.lbfgs_steps)
-
-    def adam_step(self) -> dict[str, float]:
-        options, step = self.options, self.adam_steps
         if step > 0 and options.resample_every and step % options.resample_every == 0:
             self.points.draw()
         if step > 0 and options.rar and step % options.rar == 0:
             refine(
                 self.model, self.points, self.pde_terms, options.rar_candidates, options.rar_points
             )
-        terms = self.loss_terms(self.batch())
+        yield self.batch()
+
+    def adam_loss(self, model, batch) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        options = self.options
+        terms = self.loss_terms(batch)
         self.check_terms(terms)
-        if options.adaptive == "annealing" and step % options.adaptive_every == 0:
+        if options.adaptive == "annealing" and self.adam_steps % options.adaptive_every == 0:
             self.weights = anneal(
                 terms, self.weights, self.pde_terms, self.parameters, options.adaptive_alpha
             )
-        total = total_loss(terms, self.weights)
+        return total_loss(terms, self.weights), terms
+
+    def adam_optimize(self, total: torch.Tensor) -> None:
         self.adam.zero_grad(set_to_none=True)
         total.backward(inputs=self.parameters)
         self.check_gradients()
         self.adam.step()
         if self.scheduler is not None:
             self.scheduler.step()
-        self.adam_steps += 1
-        return {name: term.detach() for name, term in terms.items()}
 
-    def lbfgs_step(self) -> dict[str, float]:
-        batch = self.batch()
+    def enter_lbfgs(self) -> None:
+        if self.lbfgs is None:
+            self.lbfgs = LBFGS(self.parameters)
+
+    def lbfgs_update(self, model, batch) -> dict[str, torch.Tensor]:
         first: dict[str, torch.Tensor] = {}
 
         def closure():
@@ -203,7 +246,6 @@ class _Run:
             return total
 
         self.lbfgs.step(closure)
-        self.lbfgs_steps += 1
         return first
 
     def rejected_trial(self, first: dict[str, torch.Tensor]) -> torch.Tensor:
@@ -216,18 +258,9 @@ class _Run:
         start = float(total_loss(first, self.weights))
         return torch.tensor(REJECTED_LOSS_FACTOR * max(abs(start), 1e-30))
 
-    def after_step(self, terms, bar: ProgressBar, last: bool) -> None:
-        step = self.steps_done
-        logged = step == 1 or step % self.options.log_every == 0 or last
-        record = None
-        if logged or (bar.enabled and step % DISPLAY_EVERY == 0):
-            record = self.record(step, terms)
-        if logged:
-            self.history.records.append(record)
-        bar.advance(self.phase, record)
-        every = self.options.checkpoint_every
-        if self.checkpoint_dir is not None and (step % every == 0 or last):
-            self.save()
+    def record_step(self, step: int, outcomes) -> Record:
+        ((_, terms),) = outcomes
+        return self.record(step, terms)
 
     def record(self, step: int, terms) -> Record:
         values = {name: float(term) for name, term in terms.items()}
@@ -237,7 +270,7 @@ class _Run:
             loss=sum(self.weights[name] * value for name, value in values.items()),
             terms=values,
             weights=dict(self.weights),
-            seconds=self.seconds_before + time.perf_counter() - self.started,
+            seconds=self.trainer.seconds(),
             unknowns=self.model.learned(),
         )
 
@@ -282,7 +315,7 @@ class _Run:
 
     # -- checkpoints ---------------------------------------------------------------------
 
-    def save(self) -> None:
+    def save(self) -> Path:
         if not all(bool(torch.isfinite(p).all()) for p in self.parameters):
             self.diverged(["(parameters)"], "parameter", True)
         data = self.model.model_data()
@@ -299,12 +332,13 @@ class _Run:
             rng={"sampler": self.generator.get_state(), "torch": torch.get_rng_state()},
             points=self.points.state_dict(),
             weights=dict(self.weights),
-            seconds=self.seconds_before + time.perf_counter() - self.started,
+            seconds=self.trainer.seconds(),
             options=self.options.model_dump(mode="json"),
             history=self.history.to_dict(),
         )
         path = self.checkpoint_dir / checkpoint.FILENAME
-        self.last_checkpoint = checkpoint.write_atomic(data, path)
+        self.trainer.last_checkpoint = checkpoint.write_atomic(data, path)
+        return self.trainer.last_checkpoint
 
     def restore(self, path: Path) -> None:
         data = checkpoint.read(path, formats=(checkpoint.TRAINING_FORMAT,))
@@ -322,13 +356,14 @@ class _Run:
         torch.set_rng_state(data["rng"]["torch"])
         self.points.load_state_dict(data["points"])
         self.weights.update(data["weights"])
-        self.adam_steps, self.lbfgs_steps = data["adam_steps"], data["lbfgs_steps"]
-        self.phase = data["phase"]
-        self.seconds_before = data["seconds"]
-        self.history = History.from_dict(data["history"])
-        self.history.final = None
-        self.history.resumed_from = str(path)
-        self.last_checkpoint = path
+        trainer = self.trainer
+        trainer.done = [data["adam_steps"], data["lbfgs_steps"]]
+        trainer.current = [phase.name for phase in trainer.phases].index(data["phase"])
+        trainer.seconds_before = data["seconds"]
+        trainer.history = History.from_dict(data["history"])
+        trainer.history.final = None
+        trainer.history.resumed_from = str(path)
+        trainer.last_checkpoint = path
 
 
 def _compiles(model, options: TrainOptions) -> bool:

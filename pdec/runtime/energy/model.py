@@ -19,7 +19,6 @@ States are batches (B, *state_shape); G acts on them flattened to (B, n).
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,17 +26,18 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from pdec.runtime.base import GeneratedModel, check_finite, training_files
+from pdec.runtime.base import GeneratedModel, training_files
 from pdec.runtime.energy.discrete_gradient import discrete_gradient, energy_gradient
 from pdec.runtime.energy.errors import NoEnergyError
 from pdec.runtime.energy.integrators import midpoint_step, rk4_step
 from pdec.runtime.energy.networks import Scaled
 from pdec.runtime.energy.solver import METHODS as SOLVER_METHODS
 from pdec.runtime.energy.solver import default_tolerance, solve_implicit
+from pdec.runtime.energy.training import pair_phase, pair_record
 from pdec.runtime.errors import OptionsError
 from pdec.runtime.history import History, Record
 from pdec.runtime.options import EnergyFitOptions
-from pdec.runtime.progress import ProgressBar
+from pdec.runtime.trainer import Trainer
 
 MODES = ("dgnet", "hnn", "node")
 
@@ -200,9 +200,10 @@ class EnergyModel(GeneratedModel):
         """Adam on :meth:`loss` over the pairs (u0[i], u1[i]), after :meth:`calibrate`
         on them (unless ``calibrate=False``); options: :class:`EnergyFitOptions`
         (``epochs``, ``lr``, ``batch_size`` — None: full batch —, ``seed``). Returns a
-        :class:`History` with one record per epoch, its loss the epoch's mean. A
-        minimal loop: checkpoints and schedules are in
-        :func:`pdec.runtime.energy.training.train_pairs`."""
+        :class:`History` with one record per epoch, its loss the epoch's mean. The
+        loop is the one trainer's (:mod:`pdec.runtime.trainer`), with checkpoints and
+        resume in ``checkpoint_dir``; :func:`pdec.runtime.energy.training.train_pairs`
+        runs it by steps instead."""
         options = EnergyFitOptions(**options)
         start, save = training_files(self, options)
         if options.calibrate and start is None:
@@ -219,53 +220,49 @@ class EnergyModel(GeneratedModel):
             first, before = int(start["epoch"]), float(start["seconds"])
         count = u0.shape[0]
         size = count if options.batch_size is None else options.batch_size
-        began = time.perf_counter() - before
-        with ProgressBar(options.epochs, first, options.progress) as bar:
-            for epoch in range(first, options.epochs):
-                order = torch.randperm(count, generator=generator)
-                total = 0.0
-                for start_at in range(0, count, size):
-                    batch = order[start_at : start_at + size]
-                    optimizer.zero_grad()
-                    loss = self.loss(u0[batch], u1[batch])
-                    value = float(loss.detach())
-                    check_finite(
-                        value,
-                        step=epoch + 1,
-                        phase="adam",
-                        terms=("loss",),
-                        message=f"the loss became {value} in epoch {epoch + 1}; lower lr",
-                    )
-                    loss.backward()
-                    optimizer.step()
-                    total += value * len(batch)
-                mean = total / count
-                history.records.append(
-                    Record(
-                        step=epoch + 1,
-                        phase="adam",
-                        loss=mean,
-                        terms={"loss": mean},
-                        weights={"loss": 1.0},
-                        seconds=time.perf_counter() - began,
-                        unknowns=self.learned() if hasattr(self, "learned") else {},
-                        lr=options.lr,
-                    )
-                )
-                bar.advance("adam", f"loss {mean:.3e}")
-                last = epoch + 1 == options.epochs
-                every = options.checkpoint_every
-                if save is not None and (last or (every and (epoch + 1) % every == 0)):
-                    save(
-                        {
-                            "optimizer": optimizer.state_dict(),
-                            "generator": generator.get_state(),
-                            "epoch": epoch + 1,
-                            "seconds": time.perf_counter() - began,
-                            "history": history.to_dict(),
-                        }
-                    )
-        return history
+
+        def batches(epoch: int):
+            order = torch.randperm(count, generator=generator)
+            for start_at in range(0, count, size):
+                chosen = order[start_at : start_at + size]
+                yield u0[chosen], u1[chosen]
+
+        def record(step: int, outcomes) -> Record:
+            total = 0.0
+            for (pairs, _), terms in outcomes:
+                total += float(terms["loss"]) * len(pairs)
+            unknowns = self.learned() if hasattr(self, "learned") else {}
+            return pair_record(step, total / count, trainer.seconds(), options.lr, unknowns)
+
+        def checkpoint() -> Path:
+            return save(
+                {
+                    "optimizer": optimizer.state_dict(),
+                    "generator": generator.get_state(),
+                    "epoch": trainer.done[0],
+                    "seconds": trainer.seconds(),
+                    "history": trainer.history.to_dict(),
+                }
+            )
+
+        phase = pair_phase(
+            optimizer,
+            options.epochs,
+            batches,
+            record,
+            lambda epoch, value: f"the loss became {value} in epoch {epoch}; lower lr",
+        )
+        trainer = Trainer(
+            self,
+            [phase],
+            save=checkpoint if save is not None else None,
+            checkpoint_every=options.checkpoint_every,
+            progress=options.progress,
+            done=[first],
+            history=history,
+            seconds=before,
+        )
+        return trainer.run()
 
     # -- prediction ------------------------------------------------------------------
 

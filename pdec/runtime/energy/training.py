@@ -7,8 +7,9 @@ see :meth:`pdec.runtime.energy.model.EnergyModel.calibrate`) on at most
 ``CALIBRATION_PAIRS`` pairs spread evenly over the data; the loss is then relative (1 =
 no better than u_t = 0). A resumed run keeps the calibration in its checkpoint.
 
-Every step draws ``batch_size`` pairs with a generator seeded by (seed, step), so a
-resumed run draws the same batches as an uninterrupted one.
+The loop is the one trainer's (:mod:`pdec.runtime.trainer`), with one phase
+(:func:`pair_phase`). Every step draws ``batch_size`` pairs with a generator seeded by
+(seed, step), so a resumed run draws the same batches as an uninterrupted one.
 
 Checkpoints are in the one format of :mod:`pdec.runtime.checkpoint` (``"target":
 "energy"``; ``"config"``: the keyword arguments that rebuild the model, n, dt, mode,
@@ -18,7 +19,6 @@ width, ...), a training checkpoint adding ``"step"`` (steps done), ``"history"``
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,8 +26,9 @@ import torch
 from torch import Tensor
 
 from pdec.runtime import checkpoint
-from pdec.runtime.base import check_finite
 from pdec.runtime.errors import CheckpointError
+from pdec.runtime.history import Record
+from pdec.runtime.trainer import Phase, Trainer
 
 CALIBRATION_PAIRS = 4096
 
@@ -74,35 +75,77 @@ def train_pairs(
         state.update(step=start["step"], history=list(start["history"]), seconds=start["seconds"])
     count = u0.shape[0]
     size = min(batch_size, count)
-    began = time.perf_counter() - state["seconds"]
-    while state["step"] < steps:
-        step = state["step"] + 1
-        generator = torch.Generator().manual_seed(seed * 1_000_003 + step)
-        batch = torch.randperm(count, generator=generator)[:size]
-        optimizer.zero_grad()
-        loss = model.loss(u0[batch], u1[batch])
-        value = float(loss.detach())
-        check_finite(
-            value,
-            step=step,
-            phase="adam",
-            terms=("loss",),
-            message=f"the loss became {value} at step {step}; lower the learning rate "
-            "(--set lr=...) or the time step of the data",
-        )
-        loss.backward()
-        optimizer.step()
+
+    def batches(done: int):
+        generator = torch.Generator().manual_seed(seed * 1_000_003 + done + 1)
+        chosen = torch.randperm(count, generator=generator)[:size]
+        yield u0[chosen], u1[chosen]
+
+    def record(step: int, outcomes) -> Record:
+        ((_, terms),) = outcomes
+        value = float(terms["loss"])
         state["step"] = step
         state["history"].append([step, value])
-        state["seconds"] = time.perf_counter() - began
-        state["optimizer"] = optimizer.state_dict()
+        state["seconds"] = trainer.seconds()
         if progress is not None:
             progress(step, value)
-        due = step == steps or (checkpoint_every and step % checkpoint_every == 0)
-        if save is not None and due:
-            save(state)
+        return pair_record(step, value, trainer.seconds(), lr)
+
+    def checkpoint() -> None:
+        state["optimizer"] = optimizer.state_dict()
+        save(state)
+
+    phase = pair_phase(
+        optimizer,
+        steps,
+        batches,
+        record,
+        lambda step, value: (
+            f"the loss became {value} at step {step}; lower the learning "
+            "rate (--set lr=...) or the time step of the data"
+        ),
+    )
+    trainer = Trainer(
+        model,
+        [phase],
+        save=checkpoint if save is not None else None,
+        checkpoint_every=checkpoint_every,
+        done=[state["step"]],
+        seconds=state["seconds"],
+    )
+    trainer.run()
     state["optimizer"] = optimizer.state_dict()
     return state
+
+
+def pair_phase(optimizer, steps: int, batches, record, message) -> Phase:
+    """The energy target's one phase: Adam on ``model.loss(u0, u1)`` over the pairs of
+    ``batches(k)``; ``record`` and ``message`` as in :class:`Phase`."""
+
+    def loss(model, batch):
+        value = model.loss(*batch)
+        return value, {"loss": value}
+
+    def optimize(total: Tensor) -> None:
+        optimizer.zero_grad()
+        total.backward()
+        optimizer.step()
+
+    return Phase("adam", steps, batches, record, loss=loss, optimize=optimize, message=message)
+
+
+def pair_record(step: int, loss: float, seconds: float, lr: float, unknowns=None) -> Record:
+    """The :class:`Record` of one energy step or epoch: its one term is the loss."""
+    return Record(
+        step=step,
+        phase="adam",
+        loss=loss,
+        terms={"loss": loss},
+        weights={"loss": 1.0},
+        seconds=seconds,
+        unknowns=unknowns or {},
+        lr=lr,
+    )
 
 
 def save_checkpoint(path: str | Path, model, config: dict, state: dict | None = None) -> Path:

@@ -30,13 +30,12 @@ import torch
 
 from pdec.runtime.base import TRAINING_FILE_OPTIONS, GeneratedModel, training_files
 from pdec.runtime.errors import GridShapeError, OptionsError
-from pdec.runtime.history import History, Record
+from pdec.runtime.history import History
 from pdec.runtime.operator.derivatives import grid_derivative
 from pdec.runtime.operator.fno import FourierNeuralOperator, grid_coordinates
 from pdec.runtime.operator.mollifier import mollified_derivative
-from pdec.runtime.operator.training import relative_l2, train_epochs
+from pdec.runtime.operator.training import epoch_record, relative_l2, train_epochs
 from pdec.runtime.options import OperatorFitOptions
-from pdec.runtime.progress import ProgressBar
 
 DERIVATIVES = ("default", "finite_difference", "mollifier")
 
@@ -226,43 +225,25 @@ class OperatorModel(GeneratedModel):
         self.check_grid(a)
         self._set_scales(a, u)
         extra = self._tensor(physics_inputs) if physics_inputs is not None else None
-        given = options.model_dump(exclude=set(TRAINING_FILE_OPTIONS) | {"progress"})
+        given = options.model_dump(exclude=set(TRAINING_FILE_OPTIONS))
         given["step_every"] = options.step_every or 0
         start, save = training_files(self, options)
-        done = int(start["epoch"]) if start is not None else 0
-        with ProgressBar(options.epochs, done, options.progress) as bar:
-
-            def each(record: dict) -> None:
-                bar.advance("adam", f"loss {record['data']:.3e}")
-                if callback is not None:
-                    callback(record)
-
-            state = train_epochs(
-                self,
-                a,
-                u,
-                physics_inputs=extra,
-                callback=each,
-                start=start,
-                save=save,
-                checkpoint_every=options.checkpoint_every,
-                **given,
-            )
+        state = train_epochs(
+            self,
+            a,
+            u,
+            physics_inputs=extra,
+            callback=callback,
+            start=start,
+            save=save,
+            checkpoint_every=options.checkpoint_every,
+            **given,
+        )
         history = History()
         seconds = 0.0
-        for record in state["history"]:
-            seconds += record["seconds"]
-            history.records.append(
-                Record(
-                    step=record["epoch"],
-                    phase="adam",
-                    loss=record["data"] + options.physics * record["physics"],
-                    terms={"data": record["data"], "physics": record["physics"]},
-                    weights={"data": 1.0, "physics": options.physics},
-                    seconds=seconds,
-                    lr=record["lr"],
-                )
-            )
+        for entry in state["history"]:
+            seconds += entry["seconds"]
+            history.records.append(epoch_record(entry, options.physics, seconds))
         return history
 
     @torch.no_grad()

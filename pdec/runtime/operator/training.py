@@ -28,7 +28,9 @@ from collections.abc import Callable
 import torch
 
 from pdec.runtime import checkpoint
-from pdec.runtime.errors import OptionsError, TrainingDiverged
+from pdec.runtime.errors import OptionsError
+from pdec.runtime.history import Record
+from pdec.runtime.trainer import Phase, Trainer
 
 TRAINING_OPTIONS = {
     "epochs": 100,
@@ -60,11 +62,13 @@ def train_epochs(
     save: Callable[[dict], None] | None = None,
     checkpoint_every: int = 0,
     callback: Callable[[dict], None] | None = None,
+    progress: bool = False,
 ) -> dict:
     """Train ``model`` on inputs ``a`` and outputs ``u`` (scales already set) up to epoch
     ``epochs``, from ``start`` (a :func:`training_state`) or from scratch; returns the
     final training state. ``callback`` gets one record per epoch (loss terms, learning
-    rate, seconds)."""
+    rate, seconds); ``progress`` shows the progress bar. The loop is the one trainer's
+    (:mod:`pdec.runtime.trainer`), with one phase: an epoch is one trainer step."""
     extra = physics_inputs if physics_inputs is not None else a[:0]
     rate = dict(lr=lr, epochs=epochs, schedule=schedule, step_every=step_every, gamma=gamma)
     learning_rate(0, **rate)  # an unknown schedule fails before any work
@@ -77,49 +81,92 @@ def train_epochs(
         optimizer.load_state_dict(start["optimizer"])
         generator.set_state(start["generator"])
         history, first = list(start["history"]), int(start["epoch"])
-    for epoch in range(first, epochs):
-        tic = time.perf_counter()
-        current = learning_rate(epoch, **rate)
+    count = a.shape[0]
+    epoch_began = {"lr": lr, "tic": 0.0}
+
+    def schedule(epoch: int) -> None:
+        epoch_began["tic"] = time.perf_counter()
+        epoch_began["lr"] = current = learning_rate(epoch, **rate)
         for group in optimizer.param_groups:
             group["lr"] = current
-        order = torch.randperm(a.shape[0], generator=generator)
+
+    def batches(epoch: int):
+        yield from torch.randperm(count, generator=generator).split(batch_size)
+
+    def loss(model, batch):
+        predicted = model(a[batch])
+        data = relative_l2(predicted, u[batch]).mean()
+        terms, total = {"data": data}, data
+        if physics:
+            residual = model.physics_loss(a[batch], predicted)
+            if extra.shape[0]:
+                more = torch.randint(extra.shape[0], (len(batch),), generator=generator)
+                residual = residual + model.physics_loss(extra[more], model(extra[more]))
+            terms["physics"] = residual
+            total = total + physics * residual
+        return total, terms
+
+    def optimize(total: torch.Tensor) -> None:
+        optimizer.zero_grad()
+        total.backward()
+        optimizer.step()
+
+    def record(step: int, outcomes) -> Record:
         totals = {"data": 0.0, "physics": 0.0}
-        for batch in order.split(batch_size):
-            optimizer.zero_grad()
-            predicted = model(a[batch])
-            data = relative_l2(predicted, u[batch]).mean()
-            loss = data
-            if physics:
-                residual = model.physics_loss(a[batch], predicted)
-                if extra.shape[0]:
-                    more = torch.randint(extra.shape[0], (len(batch),), generator=generator)
-                    residual = residual + model.physics_loss(extra[more], model(extra[more]))
-                loss = loss + physics * residual
-                totals["physics"] += residual.item() * len(batch)
-            if not math.isfinite(loss.item()):
-                raise TrainingDiverged(
-                    f"the loss became {loss.item()} in epoch {epoch + 1}"
-                    + (" (the last good checkpoint is kept)" if save else "")
-                    + "; lower lr (--set lr=...) or the physics weight",
-                    step=epoch + 1,
-                    phase="adam",
-                    terms=["data", "physics"] if physics else ["data"],
-                    checkpoint=None,
-                )
-            loss.backward()
-            optimizer.step()
-            totals["data"] += data.item() * len(batch)
-        record = {k: v / a.shape[0] for k, v in totals.items()}
-        record.update(epoch=epoch + 1, lr=current, seconds=time.perf_counter() - tic)
-        history.append(record)
+        for batch, terms in outcomes:
+            for name, term in terms.items():
+                totals[name] += term.item() * len(batch)
+        entry = {k: v / count for k, v in totals.items()}
+        entry.update(epoch=step, lr=epoch_began["lr"])
+        entry["seconds"] = time.perf_counter() - epoch_began["tic"]
+        history.append(entry)
         if callback is not None:
-            callback(record)
-        last = epoch + 1 == epochs
-        if save is not None and (
-            last or (checkpoint_every and (epoch + 1) % checkpoint_every == 0)
-        ):
-            save(training_state(model, optimizer, generator, epoch + 1, history))
+            callback(entry)
+        return epoch_record(entry, physics, trainer.seconds())
+
+    def message(epoch: int, value: float) -> str:
+        kept = " (the last good checkpoint is kept)" if save else ""
+        return (
+            f"the loss became {value} in epoch {epoch}{kept}; "
+            "lower lr (--set lr=...) or the physics weight"
+        )
+
+    def checkpoint():
+        return save(training_state(model, optimizer, generator, trainer.done[0], history))
+
+    phase = Phase(
+        "adam",
+        epochs,
+        batches,
+        record,
+        loss=loss,
+        optimize=optimize,
+        message=message,
+        schedule=schedule,
+    )
+    trainer = Trainer(
+        model,
+        [phase],
+        save=checkpoint if save is not None else None,
+        checkpoint_every=checkpoint_every,
+        progress=progress,
+        done=[first],
+    )
+    trainer.run()
     return training_state(model, optimizer, generator, max(first, epochs), history)
+
+
+def epoch_record(entry: dict, physics: float, seconds: float) -> Record:
+    """The :class:`Record` of one epoch's entry in a training state's history."""
+    return Record(
+        step=entry["epoch"],
+        phase="adam",
+        loss=entry["data"] + physics * entry["physics"],
+        terms={"data": entry["data"], "physics": entry["physics"]},
+        weights={"data": 1.0, "physics": physics},
+        seconds=seconds,
+        lr=entry["lr"],
+    )
 
 
 def learning_rate(
@@ -197,6 +244,7 @@ def load_model(Model, path, data: dict | None = None):
 
 __all__ = [
     "TRAINING_OPTIONS",
+    "epoch_record",
     "learning_rate",
     "load_model",
     "read_checkpoint",

@@ -1,0 +1,195 @@
+"""``Trainer``: the one training loop of every target (PINN, energy, operator).
+
+The trainer owns what every run shares; a target supplies only what differs, as one
+:class:`Phase` per optimizer (the PINN: Adam, then L-BFGS; energy and operator: Adam):
+
+==========================  ==========================================================
+the trainer                 the target's :class:`Phase`
+==========================  ==========================================================
+steps over phases, resume   ``steps`` (a step is one update, or one epoch of minibatches)
+the learning-rate hook      ``schedule(k)`` before step k's batches (k from 0)
+drawing the batches         ``batches(k)``: the batches of step k, drawn lazily
+**the step function**       ``loss(model, batch)`` → (total, terms); ``optimize(total)``
+the finite-loss guard       ``message(step, value)``: what to tell the user
+recording the History       ``record(step, outcomes)`` → :class:`Record`
+checkpoints (when, where)   ``save()`` → path: the target's state, in the one envelope
+the progress bar            —
+==========================  ==========================================================
+
+Every update goes through :meth:`Trainer.step` ``(model, batch) -> detached loss terms``:
+the loss, :func:`~pdec.runtime.base.check_finite` before the update (so the last
+checkpoint on disk stays good), then the update. A phase whose optimizer evaluates the
+loss itself (L-BFGS's closure) supplies ``update(model, batch)`` instead and guards
+inside it.
+
+That one function is where whole-step compilation and data parallelism go (not
+implemented yet): ``torch.compile`` / CUDA graphs wrap :meth:`Trainer.step` once,
+here; ``DistributedDataParallel`` wraps the ``model`` passed to it, each phase's
+``batches`` shards what it draws (the point sampler, the pair permutation, the epoch
+permutation), and the finite-loss guard is reduced over ranks. Nothing in the targets
+changes.
+
+The order of random draws is the targets' own: ``batches`` is a generator consumed one
+batch at a time, between the steps on the previous batches.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from torch import Tensor, nn
+
+from pdec.runtime.base import check_finite
+from pdec.runtime.history import History, Record
+from pdec.runtime.progress import ProgressBar
+
+DISPLAY_EVERY = 10  # steps between progress-bar loss updates when a step is not logged
+
+Terms = dict[str, Tensor]
+
+
+def _nothing(*_: Any) -> None:
+    return None
+
+
+@dataclass
+class Phase:
+    """One optimizer's part of a run; see the module docstring's table.
+
+    ``loss`` returns the total to minimise and its named terms (with their graphs);
+    ``optimize(total)`` takes the update (zero the gradients, backward, optimizer step,
+    per-update schedule). ``update`` replaces both for an optimizer that evaluates the
+    loss itself. ``enter()`` is called when the run enters the phase (build an
+    optimizer that keeps state across steps); ``schedule(k)`` before step k (from 0 in
+    the phase): set the learning rate.
+    """
+
+    name: str
+    steps: int
+    batches: Callable[[int], Iterable[Any]]
+    record: Callable[[int, list[tuple[Any, Terms]]], Record]
+    loss: Callable[[nn.Module, Any], tuple[Tensor, Terms]] | None = None
+    optimize: Callable[[Tensor], None] | None = None
+    update: Callable[[nn.Module, Any], Terms] | None = None
+    message: Callable[[int, float], str] = lambda step, value: (
+        f"the loss became {value} at step {step}; lower the learning rate"
+    )
+    schedule: Callable[[int], Any] = _nothing
+    enter: Callable[[], None] = _nothing
+
+
+class Trainer:
+    """One run of ``model`` through ``phases``; :meth:`run` trains in place.
+
+    ``done`` (steps done per phase), ``current`` (the phase reached), ``history`` and
+    ``seconds`` (wall time before this process) restore a resumed run; ``save()``
+    writes a checkpoint and returns its path, every ``checkpoint_every`` steps (0:
+    never) and at the end of each phase. A step is logged in ``history`` when it is
+    the first, a multiple of ``log_every`` or a phase's last.
+    """
+
+    def __init__(
+        self,
+        model: nn.Module,
+        phases: list[Phase],
+        *,
+        save: Callable[[], Path | None] | None = None,
+        checkpoint_every: int = 0,
+        log_every: int = 1,
+        progress: bool = False,
+        done: list[int] | None = None,
+        current: int = 0,
+        history: History | None = None,
+        seconds: float = 0.0,
+        checkpoint_path: Path | None = None,
+    ):
+        self.model, self.phases = model, phases
+        self.save, self.checkpoint_every = save, checkpoint_every
+        self.log_every, self.progress = log_every, progress
+        self.done = list(done) if done is not None else [0] * len(phases)
+        self.current = current
+        self.history = history if history is not None else History()
+        self.seconds_before = seconds
+        self.last_checkpoint = checkpoint_path
+        self.started = time.perf_counter()
+
+    @property
+    def phase(self) -> Phase:
+        return self.phases[self.current]
+
+    @property
+    def steps_done(self) -> int:
+        return sum(self.done)
+
+    @property
+    def total_steps(self) -> int:
+        return sum(phase.steps for phase in self.phases)
+
+    def seconds(self) -> float:
+        """Wall time of the run, summed over resumed runs."""
+        return self.seconds_before + time.perf_counter() - self.started
+
+    # -- the loop ------------------------------------------------------------------------
+
+    def run(self) -> History:
+        """Every phase from the current one, each to its ``steps``; returns the history."""
+        with ProgressBar(self.total_steps, self.steps_done, self.progress) as bar:
+            for index in range(self.current, len(self.phases)):
+                phase = self.phases[index]
+                if self.done[index] >= phase.steps:
+                    continue
+                self.current = index
+                phase.enter()
+                while self.done[index] < phase.steps:
+                    step = self.steps_done + 1
+                    phase.schedule(self.done[index])
+                    outcomes = [
+                        (batch, self.step(self.model, batch))
+                        for batch in phase.batches(self.done[index])
+                    ]
+                    self.done[index] += 1
+                    self.after_step(phase, step, outcomes, bar, self.done[index] == phase.steps)
+        return self.history
+
+    def step(self, model: nn.Module, batch: Any) -> Terms:
+        """The step function: one update of ``model`` on ``batch``, returning the
+        detached loss terms it was computed from. The single place where whole-step
+        ``torch.compile`` / CUDA graphs and ``DistributedDataParallel`` go (see the
+        module docstring)."""
+        phase = self.phase
+        if phase.update is not None:
+            return phase.update(model, batch)
+        total, terms = phase.loss(model, batch)
+        value = float(total.detach())
+        step = self.steps_done + 1
+        check_finite(
+            value,
+            step=step,
+            phase=phase.name,
+            terms=tuple(terms),
+            message=phase.message(step, value),
+            checkpoint_path=self.last_checkpoint,
+        )
+        phase.optimize(total)
+        return {name: term.detach() for name, term in terms.items()}
+
+    def after_step(
+        self, phase: Phase, step: int, outcomes: list[tuple[Any, Terms]], bar, last: bool
+    ) -> None:
+        logged = step == 1 or step % self.log_every == 0 or last
+        record = None
+        if logged or (bar.enabled and step % DISPLAY_EVERY == 0):
+            record = phase.record(step, outcomes)
+        if logged:
+            self.history.records.append(record)
+        bar.advance(phase.name, record)
+        every = self.checkpoint_every
+        if self.save is not None and ((every and step % every == 0) or last):
+            self.last_checkpoint = self.save()
+
+
+__all__ = ["DISPLAY_EVERY", "Phase", "Trainer"]
