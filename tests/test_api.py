@@ -146,3 +146,12 @@ def test_no_public_name_is_shadowed_by_a_submodule():
 
     for name in pdec.__all__:
         assert importlib.util.find_spec(f"pdec.{name}") is None, name
+
+
+def test_every_error_is_a_public_name():
+    """``pdec/__init__`` lists the error names itself (importing pdec.errors there would
+    make ``import pdec`` load a submodule); this keeps that list equal to the tree's."""
+    import pdec.errors
+
+    lazy = {name for name, module in pdec._LAZY.items() if module == "pdec.errors"}
+    assert lazy == set(pdec.errors.__all__)
