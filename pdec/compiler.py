@@ -2,18 +2,19 @@
 
     stage      call                                    gives
     read       pdec.spec.load(path)                    a Spec: the text parsed (spans on),
-                                                       resolved to the IR, compute_domain and
-                                                       check_structure run
+                                                       resolved to the IR; compute_domain,
+                                                       classify_dynamics, check_structure run
     target     pdec.targets.get(name)                  the back end, from the registry
     options    target_options(target, given)           the target's frozen Options
-    passes     run_passes(spec, target.passes)         the spec after the target's passes
+    passes     run_passes(spec, target.passes(opts))   the spec after the target's passes,
+                                                       which add the facts generate reads
     generate   target.generate(spec, options)          a GeneratedModule (Python source)
     write      write_module(module, out_dir)           the file <model>_<target>.py, atomically
     import     import_class(spec, module, path)        the model class, imported from that file
 
 ``compile`` runs them all; ``generate_module`` stops after *generate* (the golden-file
-tests and ``pdec compile``). Which facts the targets still recompute inside *generate*
-(the next slice of passes) is listed in docs/architecture.md.
+tests and ``pdec compile``). Which pass adds which fact, and who reads it, is the
+"Facts" table of docs/architecture.md.
 
 >>> import pdec
 >>> Model = pdec.compile("specs/fault.pde", target="pinn")   # doctest: +SKIP
@@ -53,7 +54,7 @@ def generate_module(spec, target: str = "pinn", **options):
     """The :class:`~pdec.codegen.module.GeneratedModule` for ``spec`` and ``target``."""
     back_end = targets.get(target)
     chosen = target_options(back_end, options)
-    spec = run_passes(spec, back_end.passes)
+    spec = run_passes(spec, back_end.passes(chosen))
     return back_end.generate(spec, chosen)
 
 

@@ -12,6 +12,7 @@ import sympy
 
 from pdec import display
 from pdec.errors import Span
+from pdec.ir import nodes as ir
 
 SCHEMA_VERSION = 1
 
@@ -26,8 +27,15 @@ def to_data(value):
             "end_line": value.end_line,
             "end_column": value.end_column,
         }
-    if isinstance(value, sympy.Basic):
+    if isinstance(value, (sympy.Basic, sympy.MatrixBase)):
         return sympy.sstr(value)
+    if isinstance(value, ir.Dynamics):  # the class of G, by name (the details: "structure")
+        structure = value.structure
+        return {
+            "kind": "Dynamics",
+            "structure": None if structure is None else structure.kind,
+            "error": None if value.error is None else str(value.error),
+        }
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         out = {"kind": type(value).__name__}
         for field in dataclasses.fields(value):

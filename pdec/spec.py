@@ -26,7 +26,8 @@ from pdec.errors import NameResolutionError, SpecError, SpecFileError
 from pdec.frontend.parser import parse
 from pdec.ir import nodes as ir
 from pdec.passes.check_conservation import Finding, check_claims
-from pdec.passes.check_structure import check_structure, classify_dynamics
+from pdec.passes.check_structure import check_structure
+from pdec.passes.classify_dynamics import classify_dynamics
 from pdec.passes.compute_domain import compute_domain
 from pdec.passes.derive_residuals import derive_residual
 from pdec.passes.resolve import resolve
@@ -110,7 +111,7 @@ class Spec:
     @cached_property
     def structure(self):
         """The class of G in dt(u) = G δH/δu (an ``OperatorStructure``), or None."""
-        return classify_dynamics(self.ir)
+        return self.ir.fact("dynamics").require()
 
     def check(self) -> list[Finding]:
         """A :class:`Finding` per claim and per energy: conserved, dissipated, ..."""
@@ -125,7 +126,7 @@ class Spec:
 
 def loads(text: str, file: str = "<string>") -> Spec:
     """Parse and resolve spec text. Raises :class:`pdec.SpecError` on any mistake."""
-    spec = Spec(compute_domain(resolve(parse(text, file))))
+    spec = Spec(classify_dynamics(compute_domain(resolve(parse(text, file)))))
     check_structure(spec.ir)
     return spec
 

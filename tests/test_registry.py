@@ -27,7 +27,8 @@ def test_each_target_satisfies_the_protocol(name):
     target = targets.get(name)
     assert target.name == name and target.summary
     assert dataclasses.is_dataclass(target.Options) and target.Options.__dataclass_params__.frozen
-    assert isinstance(target.passes, tuple)
+    passes = target.passes(target.Options())
+    assert isinstance(passes, tuple) and all(callable(p) for p in passes)
     assert list(inspect.signature(target.generate).parameters) == ["spec", "options"]
     hooks = targets.commands(target)
     assert all(hasattr(hooks, hook) for hook in HOOKS), name
@@ -71,8 +72,10 @@ class ToyTarget:
     name = "toy"
     summary = "a constant"
     Options = ToyOptions
-    passes = ()
     commands = "toy_commands"
+
+    def passes(self, options):
+        return ()
 
     def generate(self, spec, options):
         source = f"class {spec.name.title()}Toy:\\n    scale = {options.scale!r}\\n"

@@ -16,6 +16,7 @@ Conventions every pass relies on:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import sympy
 from sympy.core.function import AppliedUndef
@@ -368,6 +369,35 @@ class Domain:
 
 
 @dataclass(frozen=True)
+class Dynamics:
+    """The class of G in ``evolve dt(u) = G δH/δu``, found once by
+    :func:`pdec.passes.classify_dynamics`: ``structure`` is a
+    :class:`pdec.symbolic.structure.OperatorStructure`, or None when the dynamics are
+    not written as G δH/δu (or there is no ``evolve``, or ``error`` says why G could
+    not be classified)."""
+
+    structure: object | None
+    # why G could not be classified (a SpecError), raised by require()
+    error: Exception | None = None
+
+    def require(self):
+        """The structure (None: no G δH/δu); the stored error if G is not classifiable."""
+        if self.error is not None:
+            raise self.error
+        return self.structure
+
+
+# each fact of SpecIR → the pass (module of pdec.passes) that adds it
+FACT_PASSES = {
+    "domain": "compute_domain",
+    "residuals": "derive_residuals",
+    "definitions_inlined": "inline_definitions",
+    "dynamics": "classify_dynamics",
+    "network_coordinates": "choose_coordinates",
+}
+
+
+@dataclass(frozen=True)
 class SpecIR:
     """Everything a spec declares, resolved. Built by :func:`pdec.passes.resolve.resolve`."""
 
@@ -396,15 +426,28 @@ class SpecIR:
     # facts the passes add (docs/architecture.md, "Facts", says which pass adds which)
     domain: Domain | None = None
     residuals: tuple[tuple[str, Expr], ...] | None = None
+    # True once inline_definitions has put the known parameters' definitions into the
+    # equations, energies, evolution and claims (the IR then no longer refers to them)
+    definitions_inlined: bool = False
+    dynamics: Dynamics | None = None
+    # a pdec.passes.choose_coordinates.NetworkCoordinates (a pass type: the IR layer
+    # cannot name it)
+    network_coordinates: object | None = None
+
+    def fact(self, name: str):
+        """The fact ``name``; a RuntimeError naming its pass when that has not run (a
+        bug in the pipeline, never the user's)."""
+        value = getattr(self, name)
+        if value is None or value is False:
+            raise RuntimeError(
+                f"the {name} fact is missing: run pdec.passes.{FACT_PASSES[name]} first "
+                "(pdec.compiler runs it for the targets that list it)"
+            )
+        return value
 
     def residual(self, name: str) -> Expr:
         """The residual of the equation or condition ``name`` (the ``residuals`` fact)."""
-        if self.residuals is None:
-            raise RuntimeError(
-                "the residuals fact is missing: run pdec.passes.derive_residuals first "
-                "(pdec.compiler runs it for the targets that list it)"
-            )
-        return dict(self.residuals)[name]
+        return dict(self.fact("residuals"))[name]
 
     def lookup(self, kind: str, name: str):
         """The declaration of ``kind`` (e.g. "equations") called ``name``, or None."""
@@ -413,9 +456,10 @@ class SpecIR:
                 return item
         return None
 
-    @property
+    @cached_property
     def constant_values(self) -> dict[sympy.Symbol, Expr]:
-        """Each constant's symbol → its numeric value (earlier constants substituted)."""
+        """Each constant's symbol → its numeric value (earlier constants substituted),
+        computed once per IR (a frozen dataclass still has a ``__dict__`` to cache in)."""
         values: dict[sympy.Symbol, Expr] = {}
         for constant in self.constants:
             values[constant.symbol] = constant.value.subs(values)

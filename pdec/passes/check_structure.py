@@ -37,7 +37,7 @@ def periods(spec: ir.SpecIR, variables) -> dict[sympy.Symbol, tuple[sympy.Expr, 
     return {v: found[v] for v in variables}
 
 
-def classify_dynamics(spec: ir.SpecIR) -> OperatorStructure | None:
+def dynamics_structure(spec: ir.SpecIR) -> OperatorStructure | None:
     """G's structure, or None when the dynamics are not written as G δH/δu.
 
     Raises UnsupportedError when G exists but cannot be classified (variable
@@ -73,10 +73,10 @@ def check_structure(spec: ir.SpecIR) -> None:
     declared = spec.structure
     if declared is None:
         return
-    try:
-        structure = classify_dynamics(spec)
-    except UnsupportedError:
+    dynamics = spec.fact("dynamics")
+    if isinstance(dynamics.error, UnsupportedError):
         return  # cannot classify: nothing to contradict; `pdec check` says why
+    structure = dynamics.require()
     if structure is None or structure.kind == "unknown":
         return
     if not getattr(structure, _DECLARED[declared.kind]):

@@ -39,7 +39,6 @@ import sympy
 
 from pdec.errors import UnsupportedError
 from pdec.passes.check_conservation import dynamics
-from pdec.passes.check_structure import classify_dynamics
 from pdec.passes.derive_residuals import substitute_definitions
 from pdec.reference.discretize import OdeSystem, PeriodicSystem, System
 from pdec.symbolic.variational import multi_index, to_jet
@@ -207,8 +206,8 @@ def sample_initial(system: System, rng: np.random.Generator, n: int) -> tuple[np
 
 
 def _structure_kind(system: System) -> str | None:
-    try:
-        structure = classify_dynamics(system.spec)
-    except UnsupportedError:
+    dynamics = system.spec.fact("dynamics")
+    if isinstance(dynamics.error, UnsupportedError):
         return None
+    structure = dynamics.require()
     return structure.kind if structure is not None else None

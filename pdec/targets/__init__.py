@@ -40,8 +40,8 @@ class Target(Protocol):
     ``Options``    a frozen dataclass of its compile options (keyword arguments of
                    ``pdec.compile``, flags of ``pdec compile``); fields not listed are
                    refused with the name of the targets that take them;
-    ``passes``     spec-level passes (``SpecIR → SpecIR``) the driver runs, in order,
-                   before ``generate``;
+    ``passes``     options → the spec-level passes (each ``SpecIR → SpecIR``, adding
+                   a fact) the driver runs, in order, before ``generate``;
     ``commands``   the module with its CLI hooks (``train``, ``evaluate`` and their
                    ``TRAIN_FLAGS``/``EVAL_FLAGS``; see :mod:`pdec.cli.models`), imported
                    only by the ``pdec`` command;
@@ -51,8 +51,9 @@ class Target(Protocol):
     name: str
     summary: str
     Options: type
-    passes: tuple[Callable[[Any], Any], ...]
     commands: str
+
+    def passes(self, options) -> tuple[Callable[[Any], Any], ...]: ...
 
     def generate(self, spec, options) -> GeneratedModule: ...
 

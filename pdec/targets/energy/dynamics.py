@@ -7,7 +7,6 @@ import sympy
 
 from pdec.errors import UnsupportedError
 from pdec.ir import nodes as ir
-from pdec.passes.derive_residuals import substitute_definitions
 from pdec.symbolic.structure import operator_symbol
 
 
@@ -36,7 +35,7 @@ def operator_symbols(
     """G's symbol σ(k) with rows and columns in the declared field order, constants kept
     as symbols (so that ``constants=`` can override them), and the wavenumbers k."""
     evolution = s.evolution
-    rhs = [substitute_definitions(s, r, constants=False) for r in evolution.rhs]
+    rhs = list(evolution.rhs)  # definitions inlined (the target's pass)
     placeholders = [p.function for p in evolution.placeholders]
     try:
         sigma, wavenumbers = operator_symbol(rhs, placeholders, space)

@@ -27,7 +27,6 @@ from pdec.codegen.printer import TorchPrinter
 from pdec.codegen.source import local_name
 from pdec.errors import UnsupportedError
 from pdec.ir import nodes as ir
-from pdec.passes.derive_residuals import substitute_definitions
 from pdec.runtime.energy.structure import from_symbolic
 from pdec.targets.energy import grid
 from pdec.targets.energy.dynamics import evolution_energy, operator_symbols, unknown_parameters
@@ -57,6 +56,7 @@ DEFAULT_DT = 0.1
 def generate(spec) -> GeneratedModule:
     """Generate the energy-target module for ``spec`` (a :class:`pdec.Spec`)."""
     s = spec.ir
+    s.fact("definitions_inlined")  # the densities and G read below have them in place
     if s.space:
         source = grid.emit(spec, grid.check_supported(s))
     else:
@@ -181,7 +181,7 @@ def _init(s, energy, matrix, locals_, unknown) -> list[str]:
 
 
 def _closed_form_energy(s, energy, locals_, unknown) -> list[str]:
-    density = substitute_definitions(s, energy.density, constants=False)
+    density = energy.density
     names = dict(locals_)
     states = {}
     for f in s.fields:

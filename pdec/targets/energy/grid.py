@@ -33,7 +33,7 @@ from pdec.codegen.printer import TorchPrinter
 from pdec.codegen.source import local_name
 from pdec.errors import UnsupportedError
 from pdec.ir import nodes as ir
-from pdec.passes.check_structure import classify_dynamics, periods
+from pdec.passes.check_structure import periods
 from pdec.runtime.energy.structure import DISSIPATIVE, SKEW, from_symbolic
 from pdec.targets.energy.dynamics import evolution_energy, operator_symbols, unknown_parameters
 from pdec.targets.energy.grid_integral import grid_integral
@@ -106,7 +106,7 @@ def check_supported(s: ir.SpecIR) -> GridDynamics:
     if s.evolution is not None:
         energy = evolution_energy(s)
         symbol, (wavenumber,) = operator_symbols(s, (x,))
-        structure = classify_dynamics(s)
+        structure = s.fact("dynamics").require()
         kind, source = from_symbolic(structure.kind), f"by `pdec check`: {structure.kind}"
         if len(s.fields) > 1 and symbol.has(wavenumber):
             raise UnsupportedError(

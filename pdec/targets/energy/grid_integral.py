@@ -10,7 +10,6 @@ from pdec.codegen.derivatives import along, derivative_name
 from pdec.codegen.printer import TorchPrinter
 from pdec.codegen.source import local_name
 from pdec.errors import UnsupportedError
-from pdec.passes.derive_residuals import substitute_definitions
 from pdec.symbolic.variational import multi_index, to_jet
 from pdec.targets.energy.source import BODY, INDENT, parameter_locals
 
@@ -23,7 +22,6 @@ def grid_integral(s, name: str, doc: str, densities: dict, locals_, unknown) -> 
     replaced = {}
     jets: dict[sympy.Symbol, tuple[str, str, int]] = {}
     for key, density in densities.items():
-        density = substitute_definitions(s, density, constants=False)
         expr, back = to_jet(density, fields, s.space)
         symbols = {}
         for dummy, original in back.items():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pdec.codegen.module import GeneratedModule
+from pdec.passes.inline_definitions import inline_definitions
 
 
 @dataclass(frozen=True)
@@ -17,8 +18,10 @@ class EnergyTarget:
     name = "energy"
     summary = "a structure-preserving model of dt(u) = G δH/δu (DGNet, HNN or NODE)"
     Options = EnergyOptions
-    passes = ()  # the dynamics are classified inside generate (see docs/architecture.md)
     commands = "pdec.targets.energy.commands"
+
+    def passes(self, options) -> tuple:
+        return (inline_definitions,)  # G's class is already a fact of the read stage
 
     def generate(self, spec, options: EnergyOptions) -> GeneratedModule:
         from pdec.targets.energy.generate import generate

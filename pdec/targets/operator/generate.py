@@ -40,7 +40,6 @@ from pdec.codegen.source import INDENT, Source
 from pdec.codegen.source import class_name as camel_class_name
 from pdec.errors import UnsupportedError
 from pdec.ir import nodes as ir
-from pdec.passes.derive_residuals import substitute_definitions
 from pdec.targets.operator.lower import GridResidual, lower_on_grid
 
 
@@ -61,15 +60,14 @@ def class_name(model: str) -> str:
 def generate(spec) -> GeneratedModule:
     """Generate the operator module for ``spec`` (a :class:`pdec.Spec`)."""
     s = spec.ir
+    s.fact("definitions_inlined")  # the residuals and conditions below have them in place
     problem = operator_problem(s)
     boundary = built_in_boundary(s, problem)
     residuals = {}
     if not problem.evolution:
         for equation in s.equations:
             if equation.kind == "pde":
-                residual = substitute_definitions(
-                    s, equation.lhs - equation.rhs, constants=False, evaluate=False
-                )
+                residual = equation.lhs - equation.rhs  # flux form, definitions inlined
                 residuals[equation.name] = (equation, lower_on_grid(residual, problem.space))
     source = format_source(emit(s, problem, boundary, residuals))
     return GeneratedModule(source, f"{s.name}_operator", class_name(s.name))
@@ -123,7 +121,7 @@ def built_in_boundary(s: ir.SpecIR, problem: OperatorProblem):
         )
     sides, values = set(), {}
     for condition in conditions:
-        residual = substitute_definitions(s, sympy.expand(condition.lhs - condition.rhs), False)
+        residual = (condition.lhs - condition.rhs).doit()
         field = next((f for f in s.fields if residual.has(f.function)), None)
         weight = sympy.expand(residual).coeff(field.function) if field else 0
         g = sympy.expand(-(residual - weight * field.function) / weight) if weight != 0 else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pdec.codegen.module import GeneratedModule
+from pdec.passes.inline_definitions import inline_definitions
 
 
 @dataclass(frozen=True)
@@ -17,8 +18,10 @@ class OperatorTarget:
     name = "operator"
     summary = "a Fourier neural operator (PINO with a physics loss) from inputs to fields"
     Options = OperatorOptions
-    passes = ()  # the operator is lowered inside generate (see docs/architecture.md)
     commands = "pdec.targets.operator.commands"
+
+    def passes(self, options) -> tuple:
+        return (inline_definitions,)  # G's class is already a fact of the read stage
 
     def generate(self, spec, options: OperatorOptions) -> GeneratedModule:
         from pdec.targets.operator.generate import generate

@@ -1,26 +1,30 @@
 """The PINN target: a spec → one readable, self-contained PyTorch module.
 
-Stages (each one call):
+Its passes (:meth:`PinnTarget.passes`), run by the driver before ``generate``:
 
-1. ``choose_inputs``      what the network sees: a declared coordinate system with a
-                          cut (the fault's (r, θ)), else the Cartesian coordinates;
-2. ``lift_cut_jump``      with a cut carrying ``jump(u) = g``: u = g(1/2 − θ/2π) [+ an
-                          r log r term] + N(x, y), the jump exact (``--cut lift``, the
-                          default where it applies; ``--cut residual`` keeps the
-                          paper's penalised jump and an (r, θ) network);
-3. ``derive``             each equation's residual, known parameters inserted, in those
-                          inputs; pde and cut residuals cleared of 1/r factors (as
-                          Okazaki et al. multiply the equilibrium by r²; with the lift,
-                          the pde keeps one factor r: r·div(μ∇u));
-4. ``lower_residual``     field values and derivatives → named locals, computed once;
-5. ``emit``               the module text: header, class attributes, ``to_network``,
+``derive_residuals``     each equation's residual, known parameters inserted;
+``choose_coordinates``   what the network sees: a declared coordinate system with a
+                         cut (the fault's (r, θ)), else the Cartesian coordinates; with
+                         a cut carrying ``jump(u) = g``, ``lift_cut_jump``'s
+                         u = g(1/2 − θ/2π) [+ an r log r term] + N(x, y), the jump exact
+                         (``--cut lift``, the default where it applies; ``--cut
+                         residual`` keeps the paper's penalised jump).
+
+Then ``generate``'s stages (each one call):
+
+1. ``choose_inputs``      the network's inputs (the ``network_coordinates`` fact);
+2. ``derive``             each residual in those inputs; pde and cut residuals cleared
+                          of 1/r factors (as Okazaki et al. multiply the equilibrium by
+                          r²; with the lift, the pde keeps one factor r: r·div(μ∇u));
+3. ``lower_residual``     field values and derivatives → named locals, computed once;
+4. ``emit``               the module text: header, class attributes, ``to_network``,
                           ``samplers``, ``residuals``, references.
 
 The module imports only torch, math and :mod:`pdec.runtime`; the same spec and
 options give the same bytes.
 
-One module per stage: :mod:`.inputs` (1, 2), :mod:`.terms` (3, 4, with :mod:`.lower`),
-:mod:`.emit_module` (5, with the methods in :mod:`.emit_maps`, :mod:`.emit_samplers`
+One module per stage: :mod:`.inputs` (1), :mod:`.terms` (2, 3, with :mod:`.lower`),
+:mod:`.emit_module` (4, with the methods in :mod:`.emit_maps`, :mod:`.emit_samplers`
 and :mod:`.emit_residuals`); the shared printing layer is :mod:`pdec.codegen`.
 """
 
@@ -31,22 +35,18 @@ from pdec.codegen.module import GeneratedModule
 from pdec.codegen.source import class_name as camel_class_name
 from pdec.errors import UnsupportedError
 from pdec.targets.pinn.emit_module import emit
-from pdec.targets.pinn.inputs import CUT_FORMS, NetworkInputs, choose_inputs
+from pdec.targets.pinn.inputs import NetworkInputs, choose_inputs
 from pdec.targets.pinn.terms import Term, derive, terms
 
 __all__ = ["NetworkInputs", "Term", "choose_inputs", "derive", "emit", "generate", "terms"]
 
 
-def generate(spec, coords: str | None = None, cut: str = "auto") -> GeneratedModule:
-    """Generate the PINN module for ``spec`` (a :class:`pdec.Spec`).
-
-    ``cut``: how a cut's ``jump(u) = g`` is treated — "lift" builds it into u (an
-    error where it does not apply), "residual" penalises it as Okazaki et al. do,
-    "auto" lifts where it applies.
-    """
-    check_supported(spec.ir, cut)
-    inputs = choose_inputs(spec.ir, coords, cut)  # 1, 2
-    source = emit(spec, inputs, terms(spec, inputs))  # 3, 4 (terms), 5
+def generate(spec) -> GeneratedModule:
+    """Generate the PINN module for ``spec`` (a :class:`pdec.Spec` after the target's
+    passes: its residuals and network coordinates are facts)."""
+    check_supported(spec.ir)
+    inputs = choose_inputs(spec.ir)  # 1
+    source = emit(spec, inputs, terms(spec, inputs))  # 2, 3 (terms), 4
     return GeneratedModule(format_source(source), f"{spec.ir.name}_pinn", class_name(spec.ir.name))
 
 
@@ -54,12 +54,8 @@ def class_name(model: str) -> str:
     return camel_class_name(model, "Pinn")
 
 
-def check_supported(s, cut: str) -> None:
-    """UnsupportedError for an unknown cut form, and for specs that are not for a PINN."""
-    if cut not in CUT_FORMS:
-        raise UnsupportedError(
-            f"unknown cut form {cut!r}", None, f"choose one of {', '.join(CUT_FORMS)}"
-        )
+def check_supported(s) -> None:
+    """UnsupportedError for specs that are not for a PINN."""
     if not any(e.kind == "pde" for e in s.equations):
         raise UnsupportedError(
             f"the spec '{s.name}' has no `pde` equation to train a PINN on",

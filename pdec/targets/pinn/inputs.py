@@ -1,54 +1,20 @@
-"""Stage 1 of the PINN target, ``choose_inputs``: what the network sees — a declared
-coordinate system with a cut (the fault's (r, θ), with the cut's jump lifted into the
-field where it applies), else the spec's own coordinates — and the spec's extents and
-unknowns the later stages share."""
+"""Stage 1 of the PINN target, ``choose_inputs``: what the network sees (the
+``network_coordinates`` fact of :mod:`pdec.passes.choose_coordinates`), and the spec's
+extents and unknowns the later stages share."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import sympy
-
 from pdec.errors import UnsupportedError
 from pdec.ir import nodes as ir
-from pdec.passes.lift_cut_jump import CutLift, lift_cut_jump
-from pdec.passes.transform_coordinates import coordinate_system
-from pdec.symbolic.inverse_map import PolarInverse, polar_inverse
+from pdec.passes.choose_coordinates import CUT_FORMS, NetworkInputs
 
-CUT_FORMS = ("auto", "lift", "residual")
+__all__ = ["CUT_FORMS", "NetworkInputs", "choose_inputs"]
 
 
-@dataclass(frozen=True)
-class NetworkInputs:
-    """The network's inputs: time (if any) then space or the new coordinates, with the
-    closed-form inverse (x, y) → (r, θ) when a coordinate system is used."""
-
-    symbols: tuple[sympy.Symbol, ...]
-    system: ir.CoordinateSystem | None = None
-    inverse: PolarInverse | None = None
-    lift: CutLift | None = None
-
-
-def choose_inputs(s: ir.SpecIR, coords: str | None, cut: str = "auto") -> NetworkInputs:
-    time = (s.time.symbol,) if s.time is not None else ()
-    if coords is not None:
-        system = coordinate_system(s, coords)
-    else:
-        system = next((c for c in s.coordinates if c.cut is not None), None)
-    if system is None:
-        return NetworkInputs(time + tuple(s.space))
-    kept = tuple(v for v in s.space if v not in system.old)
-    inverse = polar_inverse(system.new, system.old, system.forward)
-    lift = None
-    if system.cut is not None and cut != "residual":
-        lift, why = lift_cut_jump(s, system, inverse)
-        if lift is None and cut == "lift":
-            raise UnsupportedError(
-                f"--cut lift does not apply: {why}",
-                system.cut.span,
-                "use --cut residual (the jump as a loss term, as Okazaki et al.)",
-            )
-    return NetworkInputs(time + kept + tuple(system.new), system, inverse, lift)
+def choose_inputs(s: ir.SpecIR) -> NetworkInputs:
+    """The network's inputs: the ``network_coordinates`` fact (the PINN's
+    ``choose_coordinates`` pass, with its ``coords`` and ``cut`` options)."""
+    return s.fact("network_coordinates")
 
 
 def unknown_fields(s: ir.SpecIR) -> tuple[ir.Parameter, ...]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from pdec.codegen.module import GeneratedModule
+from pdec.passes.choose_coordinates import choose_coordinates
 from pdec.passes.derive_residuals import derive_residuals
 
 
@@ -22,14 +24,19 @@ class PinnTarget:
     name = "pinn"
     summary = "a physics-informed network trained on the spec's residuals"
     Options = PinnOptions
-    # lift_cut_jump and transform_coordinates still run inside generate (next slice)
-    passes = (derive_residuals,)
     commands = "pdec.targets.pinn.commands"
+
+    def passes(self, options: PinnOptions) -> tuple:
+        # the residuals first: the cut's lift reads them
+        return (
+            derive_residuals,
+            partial(choose_coordinates, coords=options.coords, cut=options.cut),
+        )
 
     def generate(self, spec, options: PinnOptions) -> GeneratedModule:
         from pdec.targets.pinn.generate import generate
 
-        return generate(spec, coords=options.coords, cut=options.cut)
+        return generate(spec)
 
 
 TARGET = PinnTarget()

@@ -13,8 +13,9 @@ SPECS = Path(__file__).resolve().parents[3] / "specs"
 
 
 def lowered(name, equation):
-    spec = run_passes(pdec.load(SPECS / f"{name}.pde"), targets.get("pinn").passes)
-    return derive(spec, spec.equation(equation), choose_inputs(spec.ir, None))
+    pinn = targets.get("pinn")
+    spec = run_passes(pdec.load(SPECS / f"{name}.pde"), pinn.passes(pinn.Options()))
+    return derive(spec, spec.equation(equation), choose_inputs(spec.ir))
 
 
 def test_fault_equilibrium_needs_each_derivative_once():
