@@ -14,7 +14,9 @@
   point (``AboutPoint``) or on whole circles (``Circles``);
 * :mod:`~pdec.runtime.network` — input embedding (scaling, exact periodicity,
   Fourier features) and the MLP;
-* :mod:`~pdec.runtime.model` — ``PinnModel``, the base of generated classes;
+* :mod:`~pdec.runtime.model` — ``PinnModel``, the base of generated classes, with
+  :mod:`~pdec.runtime.field_derivatives` (its fields and their derivatives at the
+  network inputs: jets, else nested autograd);
 * :mod:`~pdec.runtime.unknowns` and :mod:`~pdec.runtime.observations` — inverse
   problems: learnable parameters (scalars and fields) and data tables;
 * :mod:`~pdec.runtime.options` — ``TrainOptions`` / ``ModelOptions``, ``EnergyFitOptions``,

@@ -7,8 +7,10 @@ draw (resampling leaves it unchanged), so a data term always sees every observat
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -79,3 +81,32 @@ def load_observations(
     if not path.is_absolute() and root is not None:
         path = Path(root) / path
     return Observations(read_table(path, (*names, *fields)), names, fields)
+
+
+def check_inside(
+    table: Observations,
+    inputs: Mapping[str, Tensor],
+    bounds: Mapping[str, tuple[float, float]],
+    name: str,
+    source: Any,
+) -> None:
+    """Observations outside the domain are a mistake in the data (swapped or
+    mislabelled columns, other units): say which row, before training on them.
+
+    ``inputs`` are the table's points as network inputs and ``bounds`` their box;
+    ``name`` and ``source`` (a path, or columns given directly) go into the message.
+    """
+    for key, (lo, hi) in bounds.items():
+        value = inputs[key]
+        slack = 1e-9 * max(hi - lo, 1.0)
+        outside = ((value < lo - slack) | (value > hi + slack)).nonzero().flatten()
+        if len(outside):
+            row = int(outside[0])
+            at = ", ".join(f"{k} = {float(table.columns[k][row]):.6g}" for k in table.names)
+            where = source if isinstance(source, (str, os.PathLike)) else "the data given"
+            raise DataFileError(
+                f"{len(outside)} of {len(table)} observations of '{name}' lie outside the "
+                f"domain ({key} outside [{lo:g}, {hi:g}]); the first is row {row + 1}: {at}",
+                f"check the columns of {where}: they are matched by name to "
+                f"{', '.join(table.names)}",
+            )
