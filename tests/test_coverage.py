@@ -144,7 +144,7 @@ IR_CLASSES = sorted(
     (
         c
         for _, c in inspect.getmembers(ir, inspect.isclass)
-        if c.__module__ == ir.__name__ and dataclasses.is_dataclass(c)
+        if c.__module__ in (ir.__name__, "pdec.ir.facts") and dataclasses.is_dataclass(c)
     ),
     key=lambda c: c.__name__,
 )

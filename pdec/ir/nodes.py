@@ -22,6 +22,7 @@ import sympy
 from sympy.core.function import AppliedUndef
 
 from pdec.errors import Span
+from pdec.ir.facts import FACT_PASSES, Domain, Dynamics
 
 Expr = sympy.Expr
 
@@ -338,63 +339,6 @@ class Reference:
 
 
 # ---- the whole spec ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Domain:
-    """Where the spec's fields live, computed once by :func:`pdec.passes.compute_domain`.
-
-    ``boxes``: each box (or interval) region's name and its own ranges; ``hull``: for
-    each variable some box bounds, its range over all of them (lo = Min, hi = Max of
-    theirs; periodic as the first box says), in the order the boxes name them;
-    ``only_boxes``: no region is a disk, polygon or set operation. Bounds are SymPy
-    expressions of the constants; :meth:`numeric` gives floats.
-    """
-
-    boxes: tuple[tuple[str, tuple[Range, ...]], ...]
-    hull: tuple[Range, ...]
-    only_boxes: bool
-
-    def ranges(self, region: str) -> tuple[Range, ...]:
-        """The ranges of the box region called ``region``."""
-        return dict(self.boxes)[region]
-
-    def numeric(self, values, ranges: tuple[Range, ...] | None = None) -> dict:
-        """``ranges`` (default: the hull) as {var: (lo, hi)} floats, ``values`` (the
-        constants' values) inserted."""
-        return {
-            r.var: (float(r.lo.subs(values)), float(r.hi.subs(values)))
-            for r in (self.hull if ranges is None else ranges)
-        }
-
-
-@dataclass(frozen=True)
-class Dynamics:
-    """The class of G in ``evolve dt(u) = G δH/δu``, found once by
-    :func:`pdec.passes.classify_dynamics`: ``structure`` is a
-    :class:`pdec.symbolic.structure.OperatorStructure`, or None when the dynamics are
-    not written as G δH/δu (or there is no ``evolve``, or ``error`` says why G could
-    not be classified)."""
-
-    structure: object | None
-    # why G could not be classified (a SpecError), raised by require()
-    error: Exception | None = None
-
-    def require(self):
-        """The structure (None: no G δH/δu); the stored error if G is not classifiable."""
-        if self.error is not None:
-            raise self.error
-        return self.structure
-
-
-# each fact of SpecIR → the pass (module of pdec.passes) that adds it
-FACT_PASSES = {
-    "domain": "compute_domain",
-    "residuals": "derive_residuals",
-    "definitions_inlined": "inline_definitions",
-    "dynamics": "classify_dynamics",
-    "network_coordinates": "choose_coordinates",
-}
 
 
 @dataclass(frozen=True)
