@@ -35,8 +35,7 @@ class LossTerms:
         self._checked = False
         if compile:
             try:
-                for name in getattr(model, "eager_methods", ()):
-                    setattr(model, name, torch.compiler.disable(getattr(model, name)))
+                keep_eager(model)
                 self.residuals = torch.compile(model.residuals)
                 self.compiled = True
             except Exception as error:  # torch.compile is unavailable on some platforms
@@ -99,6 +98,17 @@ class LossTerms:
                 f"{sorted(residuals)}; expected {list(expected)}"
             )
         self._checked = True
+
+
+def keep_eager(model) -> None:
+    """Run the model's ``eager_methods`` eagerly inside compiled code (they call
+    ``autograd.grad``: compiled, that would need double backward)."""
+    for name in getattr(model, "eager_methods", ()):
+        method = getattr(model, name)
+        if not getattr(method, "_pdec_eager", False):
+            method = torch.compiler.disable(method)
+            method._pdec_eager = True
+            setattr(model, name, method)
 
 
 def total_loss(terms: dict[str, Tensor], weights: dict[str, float]) -> Tensor:

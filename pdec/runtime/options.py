@@ -85,13 +85,16 @@ class TrainOptions(_Options):
     ``lr_unknowns``: Adam's learning rate for scalar unknowns (inverse problems); None:
     ``lr``. Positive unknowns are learned as logarithms, so it is a relative step.
 
-    ``compile``: put the residuals through ``torch.compile`` (checked against eager
-    mode on one batch; it falls back, with a message, on an error or a mismatch).
-    "auto" compiles where it pays: the model pushes its derivatives forward (no double
-    backward, see :mod:`pdec.runtime.jets`) and the run has at least
-    ``AUTO_COMPILE_STEPS`` steps. On one CPU thread compiling took 10 s (Burgers) to
-    60 s (the fault, on a loaded machine) and then saved 40 % (Burgers, 10,000 points)
-    and 30 % (fault, 8×40) of each step: worth it for long runs only.
+    ``compile``: "step" compiles each Adam step whole — forward, loss, backward and
+    update as one program (:mod:`pdec.runtime.capture`); "residuals" only the loss
+    (:class:`pdec.runtime.losses.LossTerms`); True: the step where it applies (the
+    model pushes its derivatives forward, see :mod:`pdec.runtime.jets`; fixed weights
+    and learning rate), else the residuals; "auto": the same, where it pays — runs of
+    at least ``AUTO_COMPILE_STEPS`` steps. Each is checked against eager mode on the
+    first batch and falls back, with a message, on an error or a mismatch. On one CPU
+    thread (Burgers, 8×20, 10,000 points, a loaded machine) the whole step took 0.24×
+    the eager time and the residuals alone 0.65×, after 15–30 s of compiling: worth it
+    for long runs only. L-BFGS steps use the compiled residuals, or none.
 
     ``device``/``dtype`` None: keep the model's. ``seed`` seeds the point sampler.
     ``checkpoint_every``: steps between checkpoints (and one at the end), when
@@ -120,7 +123,7 @@ class TrainOptions(_Options):
     device: Literal["auto", "cpu", "cuda"] | None = None
     dtype: Literal["float32", "float64"] | None = None
     seed: int = 0
-    compile: bool | Literal["auto"] = "auto"
+    compile: bool | Literal["auto", "step", "residuals"] = "auto"
     checkpoint_dir: Path | None = None
     checkpoint_every: PositiveInt = 1000
     resume: bool = False

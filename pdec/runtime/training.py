@@ -31,6 +31,7 @@ from pathlib import Path
 import torch
 
 from pdec.runtime import checkpoint
+from pdec.runtime.capture import CompiledStep, compile_mode
 from pdec.runtime.devices import DTYPES, resolve_device
 from pdec.runtime.errors import OptionsError, TrainingDiverged
 from pdec.runtime.history import History, Record
@@ -38,11 +39,12 @@ from pdec.runtime.lbfgs import LBFGS
 from pdec.runtime.losses import (
     LossTerms,
     gradients_finite,
+    keep_eager,
     non_finite,
     terms_with_bad_gradients,
     total_loss,
 )
-from pdec.runtime.options import AUTO_COMPILE_STEPS, TrainOptions, check_term_names
+from pdec.runtime.options import TrainOptions, check_term_names
 from pdec.runtime.points import PointSet
 from pdec.runtime.refinement import refine
 from pdec.runtime.trainer import DISPLAY_EVERY, Phase, Trainer
@@ -102,7 +104,8 @@ class _Run:
         self.weights = {
             name: float(options.weights.get(name, 1.0)) for name in model.residual_names
         }
-        self.loss_terms = LossTerms(model, _compiles(model, options))
+        mode = compile_mode(model, options)
+        self.loss_terms = LossTerms(model, mode == "residuals")
 
         scalars = {id(p) for p in model.unknown_scalars.parameters()}
         groups = [{"params": [p for p in self.parameters if id(p) not in scalars]}]
@@ -119,6 +122,10 @@ class _Run:
             gamma = options.lr_decay ** (1 / 1000)
             self.scheduler = torch.optim.lr_scheduler.ExponentialLR(self.adam, gamma=gamma)
         self.lbfgs = None
+        self.compiled_step = None
+        if mode == "step":
+            keep_eager(model)
+            self.compiled_step = CompiledStep(self.whole_step, model, self.adam, device)
         self.checkpoint_dir = Path(options.checkpoint_dir) if options.checkpoint_dir else None
         phases = [
             Phase(
@@ -127,6 +134,7 @@ class _Run:
                 batches=self.adam_batches,
                 loss=self.adam_loss,
                 optimize=self.adam_optimize,
+                update=self.compiled_update if self.compiled_step is not None else None,
                 record=self.record_step,
             ),
             Phase(
@@ -219,6 +227,25 @@ class _Run:
         self.adam.step()
         if self.scheduler is not None:
             self.scheduler.step()
+
+    def whole_step(self, batch) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        """One Adam update as one function (what :class:`CompiledStep` compiles): no
+        host values inside, so the finite-loss guard runs after it."""
+        self.adam.zero_grad(set_to_none=True)
+        terms = self.loss_terms(batch)
+        total = total_loss(terms, self.weights)
+        total.backward(inputs=self.parameters)
+        self.adam.step()
+        return total.detach(), {name: term.detach() for name, term in terms.items()}
+
+    def compiled_update(self, model, batch) -> dict[str, torch.Tensor]:
+        if not self.compiled_step.compiled:  # fell back: the guarded eager step
+            total, terms = self.adam_loss(model, batch)
+            self.adam_optimize(total)
+            return {name: term.detach() for name, term in terms.items()}
+        _, terms = self.compiled_step(batch)
+        self.check_terms(terms)  # after the update: the checkpoint on disk is still good
+        return terms
 
     def enter_lbfgs(self) -> None:
         if self.lbfgs is None:
@@ -364,11 +391,3 @@ class _Run:
         trainer.history.final = None
         trainer.history.resumed_from = str(path)
         trainer.last_checkpoint = path
-
-
-def _compiles(model, options: TrainOptions) -> bool:
-    """Whether to compile the residuals; see ``TrainOptions.compile``."""
-    if options.compile != "auto":
-        return options.compile
-    jets = getattr(model, "uses_jets", None)
-    return bool(jets and jets()) and options.steps + options.lbfgs_steps >= AUTO_COMPILE_STEPS

@@ -8,9 +8,9 @@ import pytest
 import torch
 
 from pdec.runtime import PinnModel
+from pdec.runtime.capture import compile_mode
 from pdec.runtime.losses import LossTerms
 from pdec.runtime.options import AUTO_COMPILE_STEPS, TrainOptions
-from pdec.runtime.training import _compiles
 
 WANTED = {
     "u_t": ("u", "t"),
@@ -131,11 +131,14 @@ def test_derivatives_option_is_validated():
 def test_auto_compile_only_for_long_runs_of_jet_models():
     model = _model()
     long = TrainOptions(steps=AUTO_COMPILE_STEPS)
-    assert _compiles(model, long)
-    assert not _compiles(model, TrainOptions(steps=AUTO_COMPILE_STEPS - 1))
-    assert not _compiles(_model(derivatives="autograd"), long)
-    assert _compiles(_model(derivatives="autograd"), TrainOptions(steps=5, compile=True))
-    assert not _compiles(model, TrainOptions(steps=10**5, compile=False))
+    assert compile_mode(model, long) == "step"
+    assert compile_mode(model, TrainOptions(steps=AUTO_COMPILE_STEPS - 1)) is None
+    assert compile_mode(_model(derivatives="autograd"), long) is None
+    assert compile_mode(_model(derivatives="autograd"), TrainOptions(compile=True)) == "residuals"
+    assert compile_mode(model, TrainOptions(steps=10**5, compile=False)) is None
+    assert compile_mode(model, TrainOptions(compile=True, adaptive="annealing")) == "residuals"
+    assert compile_mode(model, TrainOptions(compile=True, lr_decay=0.5)) == "residuals"
+    assert compile_mode(model, TrainOptions(compile="residuals")) == "residuals"
 
 
 def test_compiled_jet_residuals_match_eager(capfd):

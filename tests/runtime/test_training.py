@@ -88,7 +88,7 @@ def test_compile_falls_back_with_a_message(bar, monkeypatch, capsys):
         return compiled
 
     monkeypatch.setattr(torch, "compile", broken_compile)
-    history = bar().fit(steps=5, compile=True, **FAST)
+    history = bar().fit(steps=5, compile="residuals", **FAST)
     assert "torch.compile not used (RuntimeError: double backward is not supported)" in (
         capsys.readouterr().err
     )
@@ -102,7 +102,7 @@ def test_real_compile_trains_or_falls_back(bar, request, capsys):
     if "slow" not in (request.config.getoption("markexpr") or ""):
         pytest.skip("compiles with inductor (20 s and more); run with -m slow")
     eager = bar().fit(steps=50, **FAST)
-    compiled = bar().fit(steps=50, compile=True, **FAST)
+    compiled = bar().fit(steps=50, compile="residuals", **FAST)
     assert compiled.final.loss == pytest.approx(eager.final.loss, rel=1e-3)
     print(capsys.readouterr().err)
 
