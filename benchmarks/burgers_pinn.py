@@ -41,7 +41,15 @@ def relative_l2(model, nx: int = 256, nt: int = 100) -> float:
     return float(np.linalg.norm(u - exact) / np.linalg.norm(exact))
 
 
-def run(steps: int, lbfgs_steps: int, layers: str, points: int, out: Path) -> dict:
+def run(
+    steps: int,
+    lbfgs_steps: int,
+    layers: str,
+    points: int,
+    out: Path,
+    precision: str = "float32",
+    compile: str = "auto",  # noqa: A002 - the option's name
+) -> dict:
     Model = pdec.compile(ROOT / "specs" / "burgers.pde", target="pinn", out_dir=out / "burgers")
     model = Model(layers=layers, seed=0)
     start = time.perf_counter()
@@ -51,6 +59,8 @@ def run(steps: int, lbfgs_steps: int, layers: str, points: int, out: Path) -> di
         points=points,
         progress=False,
         checkpoint_dir=None,
+        precision=precision,
+        compile={"true": True, "false": False}.get(compile, compile),
     ).to_dict()
     seconds = time.perf_counter() - start
     adam = [r for r in history["records"] if r["phase"] == "adam"]
@@ -74,23 +84,32 @@ def main() -> None:
     parser.add_argument("--lbfgs-steps", type=int, default=200)
     parser.add_argument("--layers", default="8x20", help="DEPTHxWIDTH, e.g. 8x20")
     parser.add_argument("--points", type=int, default=10000, help="interior collocation points")
+    parser.add_argument("--precision", default="float32", choices=("float32", "tf32", "bf16"))
+    parser.add_argument(
+        "--compile", default="auto", choices=("auto", "step", "residuals", "true", "false")
+    )
     args = parser.parse_args()
     out = ROOT / "runs" / "benchmarks"
     torch.set_num_threads(max(1, torch.get_num_threads()))
 
-    r = run(args.steps, args.lbfgs_steps, args.layers, args.points, out)
+    r = run(
+        args.steps, args.lbfgs_steps, args.layers, args.points, out, args.precision, args.compile
+    )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     machine = platform.processor() or platform.machine()
     depth, width = r["layers"]
     command = (
         f"python -m benchmarks.burgers_pinn --steps {args.steps} "
         f"--lbfgs-steps {args.lbfgs_steps} --layers {args.layers} --points {args.points}"
+        + (f" --precision {args.precision}" if args.precision != "float32" else "")
+        + (f" --compile {args.compile}" if args.compile != "auto" else "")
     )
     table = (
         f"### Burgers PINN — {time.strftime('%Y-%m-%d')}, {machine}, "
         f"torch {torch.__version__}, {torch.get_num_threads()} threads, CPU\n\n"
         f"`{command}` ({depth}×{width} tanh, {args.points} interior + 500 per condition, "
-        "Adam lr 1e-3, float32; error on the 256 × 100 grid against the Cole–Hopf "
+        f"Adam lr 1e-3, {args.precision} (L-BFGS in float32), compile {args.compile}; "
+        "error on the 256 × 100 grid against the Cole–Hopf "
         "solution)\n\n"
         "| case | reference | rel. L2 | target | met | final loss | ms / Adam step | "
         "total s | peak RSS MB |\n"

@@ -96,7 +96,12 @@ class TrainOptions(_Options):
     the eager time and the residuals alone 0.65×, after 15–30 s of compiling: worth it
     for long runs only. L-BFGS steps use the compiled residuals, or none.
 
-    ``device``/``dtype`` None: keep the model's. ``seed`` seeds the point sampler.
+    ``device``/``dtype`` None: keep the model's. ``precision``: "float64" is
+    ``dtype="float64"``; "tf32" (CUDA tensor cores) and "bf16" (autocast: matrix
+    products in bfloat16) train float32 weights with cheaper arithmetic
+    (:func:`pdec.runtime.devices.precision_context`); None: the dtype's own. On Burgers,
+    bf16 costs accuracy (benchmarks/RESULTS.md); L-BFGS and the final loss run in the
+    weights' own precision. ``seed`` seeds the point sampler.
     ``checkpoint_every``: steps between checkpoints (and one at the end), when
     ``checkpoint_dir`` is set. ``log_every``: steps between history records.
     """
@@ -122,6 +127,7 @@ class TrainOptions(_Options):
     rar_candidates: PositiveInt = 10000
     device: Literal["auto", "cpu", "cuda"] | None = None
     dtype: Literal["float32", "float64"] | None = None
+    precision: Literal["float32", "tf32", "bf16", "float64"] | None = None
     seed: int = 0
     compile: bool | Literal["auto", "step", "residuals"] = "auto"
     checkpoint_dir: Path | None = None
@@ -134,6 +140,12 @@ class TrainOptions(_Options):
     def _resume_needs_directory(self) -> TrainOptions:
         if self.resume and self.checkpoint_dir is None:
             raise ValueError("resume=True needs checkpoint_dir")
+        wide = self.precision == "float64"
+        if self.precision and self.dtype and (self.dtype == "float64") != wide:
+            raise ValueError(
+                f"precision={self.precision} trains {'float64' if wide else 'float32'} "
+                f"weights, but dtype={self.dtype}: give one of them"
+            )
         return self
 
 

@@ -35,6 +35,7 @@ batch at a time, between the steps on the previous batches.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -80,6 +81,8 @@ class Phase:
     )
     schedule: Callable[[int], Any] = _nothing
     enter: Callable[[], None] = _nothing
+    # whether the run's reduced precision (tf32, bf16) applies; False: the weights' own
+    reduced_precision: bool = True
 
 
 class Trainer:
@@ -106,6 +109,7 @@ class Trainer:
         history: History | None = None,
         seconds: float = 0.0,
         checkpoint_path: Path | None = None,
+        precision: Callable[[], Any] | None = None,
     ):
         self.model, self.phases = model, phases
         self.save, self.checkpoint_every = save, checkpoint_every
@@ -116,6 +120,8 @@ class Trainer:
         self.seconds_before = seconds
         self.last_checkpoint = checkpoint_path
         self.started = time.perf_counter()
+        # a context manager factory: the arithmetic of each step (devices.precision_context)
+        self.precision = precision or contextlib.nullcontext
 
     @property
     def phase(self) -> Phase:
@@ -161,9 +167,12 @@ class Trainer:
         ``torch.compile`` / CUDA graphs and ``DistributedDataParallel`` go (see the
         module docstring)."""
         phase = self.phase
+        precision = self.precision if phase.reduced_precision else contextlib.nullcontext
         if phase.update is not None:
-            return phase.update(model, batch)
-        total, terms = phase.loss(model, batch)
+            with precision():
+                return phase.update(model, batch)
+        with precision():
+            total, terms = phase.loss(model, batch)
         value = float(total.detach())
         step = self.steps_done + 1
         check_finite(

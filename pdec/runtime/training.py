@@ -26,13 +26,14 @@ the same options follows the uninterrupted trajectory exactly (on the same devic
 from __future__ import annotations
 
 import time
+from functools import partial
 from pathlib import Path
 
 import torch
 
 from pdec.runtime import checkpoint
 from pdec.runtime.capture import CompiledStep, compile_mode
-from pdec.runtime.devices import DTYPES, resolve_device
+from pdec.runtime.devices import DTYPES, PRECISIONS, precision_context, resolve_device
 from pdec.runtime.errors import OptionsError, TrainingDiverged
 from pdec.runtime.history import History, Record
 from pdec.runtime.lbfgs import LBFGS
@@ -76,7 +77,8 @@ class _Run:
         check_term_names(options, tuple(model.residual_names))
         self.model, self.options = model, options
         device = resolve_device(options.device or model.config["device"])
-        model.to(device=device, dtype=DTYPES[options.dtype] if options.dtype else model.dtype)
+        dtype = options.dtype or (PRECISIONS[options.precision] if options.precision else None)
+        model.to(device=device, dtype=DTYPES[dtype] if dtype else model.dtype)
         self.parameters = [p for p in model.parameters() if p.requires_grad]
         self.pde_terms = model.pde_terms()
         if options.adaptive == "annealing" and not self.pde_terms:
@@ -144,6 +146,7 @@ class _Run:
                 update=self.lbfgs_update,
                 record=self.record_step,
                 enter=self.enter_lbfgs,
+                reduced_precision=False,  # the line search needs the loss to full precision
             ),
         ]
         self.trainer = Trainer(
@@ -153,6 +156,7 @@ class _Run:
             checkpoint_every=options.checkpoint_every,
             log_every=options.log_every,
             progress=options.progress,
+            precision=partial(precision_context, options.precision or "float32", device),
         )
 
         found = checkpoint.latest(self.checkpoint_dir) if options.resume else None
