@@ -1,7 +1,7 @@
 """Benchmark: how the generated residuals differentiate the network, per Adam step.
 
     python -m benchmarks.speed_derivatives [--steps 20] [--repeats 5] [--threads 1]
-                                           [--specs burgers fault] [--no-publish]
+                                           [--specs burgers fault kdv_soliton plate] [--no-publish]
 
 For each spec, one generated model (float32, the spec's network or the size below) on
 one fixed batch, trained with Adam in three ways, in one process, rounds interleaved:
@@ -36,7 +36,12 @@ from pdec.runtime.losses import LossTerms, total_loss
 ROOT = Path(__file__).resolve().parents[1]
 # spec: (layers, interior points, points per condition)
 OUT = ROOT / "runs" / "benchmarks" / "derivatives"
-CASES = {"burgers": ((8, 20), 10000, 500), "fault": ((8, 40), 2000, 500)}
+CASES = {
+    "burgers": ((8, 20), 10000, 500),  # orders 1 and 2
+    "fault": ((8, 40), 2000, 500),  # order 2 through a coordinate map, lifted
+    "kdv_soliton": ((4, 40), 4000, 500),  # order 3
+    "plate": ((4, 40), 2000, 500),  # order 4, mixed (Δ²u)
+}
 
 
 class Trainer:

@@ -30,13 +30,13 @@
   the finite-loss guard, checkpoints on time and resume, the progress bar — with each
   target supplying its batches, its loss and its optimizers.
 
-Where whole-step compilation and data parallelism go (not implemented yet): every update
-goes through the trainer's one step function, ``Trainer.step(model, batch)`` → the
-detached loss terms. ``torch.compile`` / CUDA graphs of the whole step wrap that
-function once, there; ``DistributedDataParallel`` wraps the model passed to it and
-shards the batches where each phase draws them (the point sampler, the pair
-permutation, the epoch permutation), with :func:`check_finite` reduced over ranks.
-Nothing else in the targets changes.
+Where whole-step compilation and data parallelism go: every update goes through the
+trainer's one step function, ``Trainer.step(model, batch)`` → the detached loss terms,
+or a phase's ``update``. The PINN's Adam phase compiles its whole step there
+(:mod:`pdec.runtime.capture`, ``compile="step"``). ``DistributedDataParallel`` (not
+implemented yet) wraps the model passed to it and shards the batches where each phase
+draws them (the point sampler, the pair permutation, the epoch permutation), with
+:func:`check_finite` reduced over ranks. Nothing else in the targets changes.
 """
 
 from __future__ import annotations

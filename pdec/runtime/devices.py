@@ -7,14 +7,43 @@ from collections.abc import Iterator
 
 import torch
 
+from pdec.runtime.errors import OptionsError
+
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
 
-def resolve_device(device: str) -> torch.device:
-    """ "auto" means cuda when available, else cpu."""
+def resolve_device(device: str | torch.device) -> torch.device:
+    """ "auto" means cuda when available, else cpu. A device this machine lacks is an
+    :class:`OptionsError` (exit code 2), not torch's error at the first tensor."""
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
-    return torch.device(device)
+    try:
+        device = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise OptionsError(f"device={device!r}: expected auto, cpu or cuda[:N]") from None
+    if device.type == "cuda":
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if count == 0:
+            raise OptionsError(
+                f"device={str(device)!r}, but torch sees no CUDA device here "
+                f"(torch {torch.__version__}): use device=cpu, or auto to take CUDA "
+                "where there is one"
+            )
+        if device.index is not None and device.index >= count:
+            raise OptionsError(f"device={str(device)!r}: this machine has {count} CUDA device(s)")
+    return device
+
+
+def batch_to(batch, device: torch.device):
+    """A batch — a tensor, or tuples, lists and dicts of them — on ``device``: data kept
+    on the CPU go to the model's device one batch at a time."""
+    if isinstance(batch, torch.Tensor):
+        return batch.to(device, non_blocking=True)
+    if isinstance(batch, tuple | list):
+        return type(batch)(batch_to(item, device) for item in batch)
+    if isinstance(batch, dict):
+        return {key: batch_to(item, device) for key, item in batch.items()}
+    return batch
 
 
 def dtype_name(dtype: torch.dtype) -> str:

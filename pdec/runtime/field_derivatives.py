@@ -66,21 +66,21 @@ class FieldDerivatives:
             local: (field, tuple(sorted(along, key=self.network_inputs.index)))
             for local, (field, *along) in derivatives.items()
         }
-        if self.uses_jets(max([0] + [len(along) for _, along in wanted.values()])):
+        if self.uses_jets():
             return self._jets(inputs, wanted)
         return self._autograd_derivatives(inputs, wanted)
 
-    def uses_jets(self, order: int = jets.MAX_ORDER) -> bool:
-        """Whether derivatives up to ``order`` come from forward jets: the option
-        allows it, the fields are the plain network (or, lifted, the network of the
-        user's coordinates plus the known lift; no unknowns, no subclass overriding
-        ``network_fields``) and its layers are supported."""
+    def uses_jets(self) -> bool:
+        """Whether derivatives come from forward jets, of any order: the option allows
+        it, the fields are the plain network (or, lifted, the network of the user's
+        coordinates plus the known lift) and the unknown fields' networks, with no
+        subclass overriding ``network_fields``, and every network's layers are
+        supported."""
         return (
             self.config["derivatives"] == "auto"
-            and order <= jets.MAX_ORDER
-            and not self.unknowns
             and type(self).network_fields is FieldDerivatives.network_fields
             and jets.supports(self.embedding, self.network)
+            and all(jets.supports(f.embedding, f.network) for f in self.unknown_fields.values())
         )
 
     def _columns(self, inputs: dict[str, Tensor]) -> list[Tensor]:
@@ -94,59 +94,52 @@ class FieldDerivatives:
 
     def _jets(self, inputs, wanted) -> dict[str, Tensor]:
         columns = self._columns(inputs)
-        # the inputs differentiated along, and second derivatives as pairs of positions
-        # in that list
+        # the inputs differentiated along, and each wanted derivative as an index: the
+        # positions of its directions in that list (jets.Index)
         along_any = {name for _, along in wanted.values() for name in along}
         names = [name for name in self.network_inputs if name in along_any]
         position = {name: k for k, name in enumerate(names)}
-        pairs = tuple(
-            sorted(
-                {
-                    tuple(position[name] for name in along)
-                    for _, along in wanted.values()
-                    if len(along) == 2
-                }
-            )
-        )
+        indices = {local: tuple(position[n] for n in along) for local, (_, along) in wanted.items()}
+        keys = jets.closure(index for index in indices.values() if index)
+        given = dict(zip(self.network_inputs, columns))
+        coordinates = known = None
+        if self.lifted or len(self.unknown_fields):
+            coordinates, known = self._map_jets(given, names, keys)
         if self.lifted:
-            jet = self._lifted_jet(dict(zip(self.network_inputs, columns)), names, pairs)
+            jet = jets.network_jet(self.embedding, self.network, coordinates) + known
         else:
             directions = tuple(self.network_inputs.index(name) for name in names)
-            z = jets.seed(torch.stack(columns, dim=1), directions, pairs)
+            z = jets.seed(torch.stack(columns, dim=1), directions, keys)
             jet = jets.network_jet(self.embedding, self.network, z)
-        fields = {name: jet.value[:, k] for k, name in enumerate(self.field_names)}
-        out = dict(fields)
-        for local, (field, along) in wanted.items():
-            k = self.field_names.index(field)
-            if len(along) == 0:
-                out[local] = fields[field]
-            elif len(along) == 1:
-                out[local] = jet.first[position[along[0]], :, k]
-            else:
-                pair = tuple(position[name] for name in along)
-                out[local] = jet.second[pairs.index(pair), :, k]
+        # unknown fields: their networks of the user's coordinates (their arguments)
+        parts = [jet]
+        for field in self.unknown_fields.values():
+            chosen = [self.coordinates.index(name) for name in field.args]
+            part = jets.network_jet(
+                field.embedding, field.network, jets.columns(coordinates, chosen)
+            )
+            parts.append(jets.activate(part, "exp") if field.positive else part)
+        jet = jets.concat(parts) if len(parts) > 1 else jet
+        names_out = (*self.field_names, *self.unknown_fields)
+        out = {name: jet.value[:, k] for k, name in enumerate(names_out)}
+        for local, (field, _) in wanted.items():
+            out[local] = jet.derivative(indices[local])[:, names_out.index(field)]
         return out
 
-    def _lifted_jet(self, given: dict[str, Tensor], names: list[str], pairs) -> jets.Jet:
-        """lift + N(from_network(inputs)), the network's jet pushed forward from the
-        coordinate map's."""
-        coordinates, known = self._map_jets(given, names, pairs)
-        return jets.network_jet(self.embedding, self.network, coordinates) + known
-
-    def _map_jets(self, given, names, pairs) -> tuple[jets.Jet, jets.Jet]:
-        """The jets of the coordinate map (network inputs -> the user's coordinates the
-        network sees) and of the lift, by autograd: they hold no weights, so this is
-        cheap and stays out of the training graph."""
+    def _map_jets(self, given, names, keys) -> tuple[jets.Jet, jets.Jet]:
+        """The jets of the coordinate map (network inputs -> the user's coordinates, which
+        a lifted network and the unknown fields see) and of the lift, by autograd: they
+        hold no weights, so this is cheap and stays out of the training graph."""
         leaves = {
             name: value.detach().requires_grad_(name in names) for name, value in given.items()
         }
         wrt = tuple(leaves[name] for name in names)
         coords = self.from_network(leaves)
         z = torch.stack([coords[name] for name in self.coordinates], dim=1)
-        lift = self.lift(leaves)
+        lift = self.lift(leaves) if self.lifted else {}
         zero = torch.zeros_like(z[:, 0])
         known = torch.stack([lift.get(name, zero) for name in self.field_names], dim=1)
-        return jets.of_map(z, wrt, pairs), jets.of_map(known, wrt, pairs)
+        return jets.of_map(z, wrt, keys), jets.of_map(known, wrt, keys)
 
     def _autograd_derivatives(self, inputs, wanted) -> dict[str, Tensor]:
         along_any = {name for _, along in wanted.values() for name in along}

@@ -188,7 +188,10 @@ class EnergyFitOptions(_Options):
     shuffling seeded by ``seed``; ``calibrate`` runs the data-dependent initialisation
     first (:meth:`pdec.runtime.energy.model.EnergyModel.calibrate`). ``checkpoint_dir``,
     ``checkpoint_every`` (epochs; 0: only after the last), ``resume`` and ``progress``
-    as for every target (:mod:`pdec.runtime.base`)."""
+    as for every target (:mod:`pdec.runtime.base`). ``device`` None keeps the model
+    where it is; else it moves there ("auto": CUDA when available) and the pairs follow
+    one minibatch at a time. The energy models keep their own dtype (float64 by
+    default): the discrete gradient's exact conservation is worth full precision."""
 
     title: ClassVar[str] = "energy training options"
 
@@ -197,6 +200,7 @@ class EnergyFitOptions(_Options):
     batch_size: PositiveInt | None = None
     seed: int = 0
     calibrate: bool = True
+    device: Literal["auto", "cpu", "cuda"] | None = None
     checkpoint_dir: Path | None = None
     checkpoint_every: Count = 0
     resume: bool = False
@@ -211,7 +215,11 @@ class OperatorFitOptions(_Options):
     """Options of ``OperatorModel.fit(a, u, **options)``; see
     :func:`pdec.runtime.operator.training.train_epochs`. ``step_every`` None or 0:
     epochs / 5. ``checkpoint_dir``, ``checkpoint_every`` (epochs; 0: only after the
-    last), ``resume`` and ``progress`` as for every target (:mod:`pdec.runtime.base`)."""
+    last), ``resume`` and ``progress`` as for every target (:mod:`pdec.runtime.base`).
+    ``device`` None keeps the model where it is; else it moves there ("auto": CUDA when
+    available) and the pairs follow one minibatch at a time. ``precision`` "tf32" or
+    "bf16" (autocast; the spectral layers' FFTs stay float32) as for the PINN
+    (:func:`pdec.runtime.devices.precision_context`); the weights stay float32."""
 
     title: ClassVar[str] = "operator training options"
 
@@ -224,6 +232,8 @@ class OperatorFitOptions(_Options):
     weight_decay: Annotated[float, Field(ge=0)] = 1e-4
     physics: Annotated[float, Field(ge=0)] = 0.0
     seed: int = 0
+    device: Literal["auto", "cpu", "cuda"] | None = None
+    precision: Literal["float32", "tf32", "bf16"] = "float32"
     checkpoint_dir: Path | None = None
     checkpoint_every: Count = 0
     resume: bool = False

@@ -22,12 +22,12 @@ checkpoint on disk stays good), then the update. A phase whose optimizer evaluat
 loss itself (L-BFGS's closure) supplies ``update(model, batch)`` instead and guards
 inside it.
 
-That one function is where whole-step compilation and data parallelism go (not
-implemented yet): ``torch.compile`` / CUDA graphs wrap :meth:`Trainer.step` once,
-here; ``DistributedDataParallel`` wraps the ``model`` passed to it, each phase's
-``batches`` shards what it draws (the point sampler, the pair permutation, the epoch
-permutation), and the finite-loss guard is reduced over ranks. Nothing in the targets
-changes.
+That one function is where whole-step compilation and data parallelism go. The PINN's
+Adam phase compiles its whole step as its ``update`` (:mod:`pdec.runtime.capture`);
+``DistributedDataParallel`` (not implemented yet) wraps the ``model`` passed to it, each
+phase's ``batches`` shards what it draws (the point sampler, the pair permutation, the
+epoch permutation), and the finite-loss guard is reduced over ranks. Nothing in the
+targets changes.
 
 The order of random draws is the targets' own: ``batches`` is a generator consumed one
 batch at a time, between the steps on the previous batches.

@@ -118,7 +118,10 @@ class _Run:
                     "lr": options.lr_unknowns or options.lr,
                 }
             )
-        self.adam = torch.optim.Adam(groups, lr=options.lr)
+        # A captured step on CUDA replays the update from a graph: Adam's step counts
+        # must live on the device (capturable) so that no host value is baked in.
+        capturable = mode == "step" and device.type == "cuda"
+        self.adam = torch.optim.Adam(groups, lr=options.lr, capturable=capturable)
         self.scheduler = None
         if options.lr_decay is not None:
             gamma = options.lr_decay ** (1 / 1000)

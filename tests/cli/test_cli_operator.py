@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = ROOT / "specs"
@@ -116,8 +117,14 @@ def test_data_of_another_spec_is_refused(pdec, darcy, tmp_path):
         (["--set", "test_fraction=1.5"], "test_fraction must be in [0, 1)"),
         (["--steps", "5"], "use --epochs N"),
         (["--set", "schedule=linear"], "schedule must be step or cosine"),
+        (["--set", "precision=fp8"], "precision='fp8': one of float32, tf32, bf16"),
+        pytest.param(
+            ["--set", "device=cuda"],
+            "torch sees no CUDA device here",
+            marks=pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA"),
+        ),
     ],
-    ids=["unknown-option", "bad-fraction", "steps", "schedule"],
+    ids=["unknown-option", "bad-fraction", "steps", "schedule", "precision", "no-cuda"],
 )
 def test_bad_options(pdec, darcy, tmp_path, extra, message):
     result = train(pdec, darcy["train"], tmp_path / "run", *extra)
@@ -129,3 +136,12 @@ def test_missing_data_says_how_to_make_it(pdec, tmp_path):
     result = pdec("train", SPECS / "darcy.pde", "--target", "operator", "-o", tmp_path / "run")
     assert result.returncode == 2 and no_traceback(result)
     assert "give --data FILE.npz" in result.stderr and "pdec data" in result.stderr
+
+
+def test_bf16_autocast_trains_on_the_cpu(pdec, darcy, tmp_path):
+    """precision=bf16: matrix products in bfloat16, the spectral layers' FFTs in float32."""
+    run = tmp_path / "run"
+    result = train(pdec, darcy["train"], run, "--epochs", "2", "--set", "precision=bf16")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads((run / "summary.json").read_text())
+    assert summary["options"]["precision"] == "bf16" and 0 < summary["error"] < 10

@@ -3,6 +3,9 @@
 import json
 from pathlib import Path
 
+import pytest
+import torch
+
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = ROOT / "specs"
 # small and short: the spec hints' L-BFGS steps (100 for the fault) are overridden too
@@ -61,6 +64,15 @@ def test_train_rejects_a_misspelled_option(pdec, tmp_path):
     )
     assert result.returncode == 2
     assert "lr_rate" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
+def test_train_on_cuda_without_cuda_is_a_user_error(pdec, tmp_path):
+    result = pdec(
+        "train", SPECS / "poisson.pde", "--steps", "1", "--set", "device=cuda", "-o", tmp_path
+    )
+    assert result.returncode == 2, result.stderr
+    assert "torch sees no CUDA device here" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_eval_against_the_spec_reference_and_a_data_file(pdec, tmp_path):

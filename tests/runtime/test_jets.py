@@ -92,17 +92,47 @@ def test_a_constant_direction_at_a_site_has_its_derivative():
     assert torch.allclose(jets["u_xx"], nested["u_xx"], atol=1e-12)
 
 
-def test_third_derivatives_fall_back_to_autograd_and_are_right():
-    model = _model()
-    points = {name: value.clone() for name, value in _points().items()}
-    out = model.network_jets(points, {"u_xxx": ("u", "x", "x", "x")})
-    x = points["x"].clone().requires_grad_(True)
-    u = model.network_fields({"t": points["t"], "x": x})["u"]
-    d = u
-    for _ in range(3):
-        (d,) = torch.autograd.grad(d.sum(), x, create_graph=True)
-    assert torch.allclose(out["u_xxx"], d, atol=1e-12)
-    assert not model.uses_jets(3)
+HIGHER = {
+    "u_xxx": ("u", "x", "x", "x"),  # KdV
+    "u_xxxx": ("u", "x", "x", "x", "x"),  # Cahn–Hilliard, Swift–Hohenberg
+    "u_ttxx": ("u", "x", "t", "x", "t"),  # a biharmonic's mixed term
+    "v_txx": ("v", "x", "t", "x"),
+    "v_ttttt": ("v", "t", "t", "t", "t", "t"),
+    "v_x": ("v", "x"),
+}
+
+
+@pytest.mark.parametrize(
+    "activation, fourier, periodic", list(itertools.product(["tanh", "sin"], [0, 6], [False, True]))
+)
+def test_higher_and_mixed_orders_equal_nested_autograd(activation, fourier, periodic):
+    """Taylor mode to any order (Faà di Bruno): orders 3, 4 and 5, mixed."""
+    model = _model(activation, fourier, periodic)
+    jets, nested = _both(model, HIGHER)
+    for name in nested:
+        scale = nested[name].abs().max().item() + 1.0
+        assert (jets[name] - nested[name]).abs().max().item() < 1e-10 * scale, name
+
+
+def test_higher_orders_give_the_same_parameter_gradients():
+    model = _model("tanh", 0, True)
+    gradients = []
+    for mode in ("auto", "autograd"):
+        model.config["derivatives"] = mode
+        d = model.network_jets(_points(), HIGHER)
+        loss = (d["u_xxxx"] + d["u_ttxx"] + d["u_xxx"] * d["v_txx"] - d["v_x"]).square()
+        grads = torch.autograd.grad(  # the last bias is not in any derivative
+            loss.mean(), list(model.network.parameters()), allow_unused=True, materialize_grads=True
+        )
+        gradients.append(torch.cat([g.reshape(-1) for g in grads]))
+    assert torch.allclose(gradients[0], gradients[1], rtol=1e-9, atol=1e-11)
+
+
+def test_a_biharmonic_pushes_forward_the_closure_of_its_indices():
+    from pdec.runtime.jets import closure
+
+    keys = closure([(0, 0, 0, 0), (0, 0, 1, 1), (1, 1, 1, 1)])
+    assert [len(level) for level in keys] == [2, 3, 4, 3]  # 12 indices, as the docstring says
 
 
 def test_which_models_use_jets():

@@ -43,7 +43,8 @@ def roll_out(model, reference: Tensor, steps: int | None = None) -> Rollouts:
     as the reference has)."""
     steps = reference.shape[1] - 1 if steps is None else steps
     reference = reference[:, : steps + 1]
-    states = [reference[:, 0].detach()]
+    # the model steps on its own device; the rollout comes back to the reference's
+    states = [reference[:, 0].detach().to(getattr(model, "device", reference.device))]
     failure = None
     began = time.perf_counter()
     with torch.no_grad():
@@ -60,15 +61,21 @@ def roll_out(model, reference: Tensor, steps: int | None = None) -> Rollouts:
     seconds = (time.perf_counter() - began) / max(len(states) - 1, 1)
     while len(states) < steps + 1:
         states.append(torch.full_like(states[0], math.nan))
-    return Rollouts(reference, torch.stack(states, dim=1), seconds, failure)
+    predicted = torch.stack(states, dim=1).to(reference.device)
+    return Rollouts(reference, predicted, seconds, failure)
 
 
-def series(function: Callable[[Tensor], Tensor], states: Tensor) -> Tensor:
-    """A function of a batch of states evaluated along trajectories: (B, T + 1)."""
+def series(
+    function: Callable[[Tensor], Tensor], states: Tensor, device: torch.device | None = None
+) -> Tensor:
+    """A function of a batch of states evaluated along trajectories: (B, T + 1), on the
+    states' device; ``device``: where to evaluate it (a model's energy on its own)."""
     batch, times = states.shape[:2]
+    home = states.device
     with torch.no_grad():
-        values = function(states.reshape(batch * times, *states.shape[2:]).detach())
-    return values.detach().reshape(batch, times)
+        flat = states.reshape(batch * times, *states.shape[2:]).detach()
+        values = function(flat if device is None else flat.to(device))
+    return values.detach().reshape(batch, times).to(home)
 
 
 def masses(states: Tensor, spacing: float) -> Tensor:
@@ -86,13 +93,17 @@ def metrics(model, rollouts: Rollouts, energy: Callable[[Tensor], Tensor] | None
         "failure": rollouts.failure,
     }
     own = model.energy if getattr(model, "H", None) is not None else None
+    device = getattr(model, "device", None)
     if own is not None:
-        along = series(own, _finite_prefix(predicted))
+        along = series(own, _finite_prefix(predicted), device)
         change = (along - along[:, :1]).abs().amax(dim=1) / along[:, 0].abs().clamp_min(1e-300)
         result["energy_drift"] = float(change.max())
     energy = energy or own
     if energy is not None:
-        result["energy_mse"] = _mean_square(series(energy, predicted) - series(energy, reference))
+        where = device if energy is own else None
+        result["energy_mse"] = _mean_square(
+            series(energy, predicted, where) - series(energy, reference, where)
+        )
     spacing = getattr(model, "spacing", None)
     if spacing is not None:
         result["mass_mse"] = _mean_square(masses(predicted, spacing) - masses(reference, spacing))

@@ -27,6 +27,7 @@ import torch
 from torch import Tensor, nn
 
 from pdec.runtime.base import GeneratedModel, training_files
+from pdec.runtime.devices import batch_to, resolve_device
 from pdec.runtime.energy.discrete_gradient import discrete_gradient, energy_gradient
 from pdec.runtime.energy.errors import NoEnergyError
 from pdec.runtime.energy.integrators import midpoint_step, rk4_step
@@ -205,9 +206,11 @@ class EnergyModel(GeneratedModel):
         resume in ``checkpoint_dir``; :func:`pdec.runtime.energy.training.train_pairs`
         runs it by steps instead."""
         options = EnergyFitOptions(**options)
+        if options.device is not None:
+            self.to(resolve_device(options.device))
         start, save = training_files(self, options)
         if options.calibrate and start is None:
-            self.calibrate(u0, u1)
+            self.calibrate(*batch_to((u0, u1), self.device))
         optimizer = torch.optim.Adam(self.parameters(), lr=options.lr)
         generator = torch.Generator().manual_seed(options.seed)
         history, first, before = History(), 0, 0.0

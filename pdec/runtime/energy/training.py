@@ -26,6 +26,7 @@ import torch
 from torch import Tensor
 
 from pdec.runtime import checkpoint
+from pdec.runtime.devices import batch_to
 from pdec.runtime.errors import CheckpointError
 from pdec.runtime.history import Record
 from pdec.runtime.trainer import Phase, Trainer
@@ -67,7 +68,7 @@ def train_pairs(
     if start is None and calibrate and hasattr(model, "calibrate"):
         spread = torch.linspace(0, u0.shape[0] - 1, min(u0.shape[0], CALIBRATION_PAIRS))
         chosen = spread.round().long()
-        model.calibrate(u0[chosen], u1[chosen])
+        model.calibrate(*batch_to((u0[chosen], u1[chosen]), model.device))
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     state = {"step": 0, "history": [], "seconds": 0.0}
     if start is not None:
@@ -123,7 +124,8 @@ def pair_phase(optimizer, steps: int, batches, record, message) -> Phase:
     ``batches(k)``; ``record`` and ``message`` as in :class:`Phase`."""
 
     def loss(model, batch):
-        value = model.loss(*batch)
+        # the pairs stay where they are (the CPU); each minibatch goes to the model
+        value = model.loss(*batch_to(batch, model.device))
         return value, {"loss": value}
 
     def optimize(total: Tensor) -> None:

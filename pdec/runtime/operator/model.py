@@ -29,6 +29,7 @@ import numpy as np
 import torch
 
 from pdec.runtime.base import TRAINING_FILE_OPTIONS, GeneratedModel, training_files
+from pdec.runtime.devices import resolve_device
 from pdec.runtime.errors import GridShapeError, OptionsError
 from pdec.runtime.history import History
 from pdec.runtime.operator.derivatives import grid_derivative
@@ -118,12 +119,13 @@ class OperatorModel(GeneratedModel):
 
     def coordinates(self, grid: Sequence[int]) -> dict[str, torch.Tensor]:
         """The grid points of each space variable, shaped to broadcast over (batch, *grid)."""
-        dtype = self.input_mean.dtype
+        # on the model's device: a CPU grid would meet CUDA fields in forward
+        where = {"device": self.input_mean.device, "dtype": self.input_mean.dtype}
         points = grid_coordinates(
             grid, [self.domain[v] for v in self.space], [self.periodic[v] for v in self.space]
         )
         mesh = torch.meshgrid(*points, indexing="ij")
-        return {v: m.to(dtype).unsqueeze(0) for v, m in zip(self.space, mesh)}
+        return {v: m.to(**where).unsqueeze(0) for v, m in zip(self.space, mesh)}
 
     def spacing(self, grid: Sequence[int]) -> tuple[float, ...]:
         return tuple(
@@ -216,6 +218,8 @@ class OperatorModel(GeneratedModel):
         epoch (terms ``data`` and ``physics``, the learning rate, seconds);
         ``callback`` gets each epoch's record as a dict."""
         options = OperatorFitOptions(**options)
+        if options.device is not None:
+            self.to(resolve_device(options.device))
         a, u = self._tensor(inputs), self._tensor(outputs)
         if a.shape[0] != u.shape[0] or a.shape[2:] != u.shape[2:]:
             raise GridShapeError(
@@ -225,7 +229,7 @@ class OperatorModel(GeneratedModel):
         self.check_grid(a)
         self._set_scales(a, u)
         extra = self._tensor(physics_inputs) if physics_inputs is not None else None
-        given = options.model_dump(exclude=set(TRAINING_FILE_OPTIONS))
+        given = options.model_dump(exclude={*TRAINING_FILE_OPTIONS, "device"})
         given["step_every"] = options.step_every or 0
         start, save = training_files(self, options)
         state = train_epochs(
@@ -249,19 +253,34 @@ class OperatorModel(GeneratedModel):
     @torch.no_grad()
     def evaluate(self, inputs, outputs, batch_size: int = 50) -> float:
         """Mean relative L2 error over the instances (the FNO papers' test metric)."""
-        a, u = self._tensor(inputs), self._tensor(outputs)
+        u = self._tensor(outputs)
         errors = [
-            relative_l2(self(a[i : i + batch_size]), u[i : i + batch_size])
-            for i in range(0, a.shape[0], batch_size)
+            relative_l2(predicted, u[i : i + len(predicted)].to(predicted.device)).cpu()
+            for i, predicted in self._batches(inputs, batch_size)
         ]
         return float(torch.cat(errors).mean())
 
     @torch.no_grad()
-    def predict(self, inputs) -> np.ndarray:
-        return self(self._tensor(inputs)).cpu().numpy()
+    def predict(self, inputs, batch_size: int = 50) -> np.ndarray:
+        """The fields (instances, fields, *grid) for inputs (instances, inputs, *grid),
+        as a numpy array on the CPU."""
+        return torch.cat([p.cpu() for _, p in self._batches(inputs, batch_size)]).numpy()
+
+    def _batches(self, inputs, batch_size: int):
+        """(first index, fields) per batch of ``inputs``: each batch goes to the model's
+        device, so that the data need not fit on it at once."""
+        a = self._tensor(inputs)
+        device = self.input_mean.device
+        for i in range(0, a.shape[0], batch_size):
+            yield i, self(a[i : i + batch_size].to(device, non_blocking=True))
 
     def _tensor(self, values) -> torch.Tensor:
-        return torch.as_tensor(np.asarray(values), dtype=self.input_mean.dtype)
+        """Data as a tensor of the model's dtype (on the device it is on: the CPU for
+        arrays)."""
+        return torch.as_tensor(
+            values if isinstance(values, torch.Tensor) else np.asarray(values),
+            dtype=self.input_mean.dtype,
+        )
 
     def _set_scales(self, a: torch.Tensor, u: torch.Tensor) -> None:
         axes = [0] + list(range(2, a.dim()))

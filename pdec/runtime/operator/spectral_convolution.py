@@ -57,6 +57,11 @@ class SpectralConvolution(nn.Module):
             raise ValueError(
                 f"expected (batch, {self.in_channels}, {self.dim} grid axes), got {tuple(v.shape)}"
             )
+        if v.dtype in (torch.bfloat16, torch.float16):
+            # under autocast (precision="bf16") the spectral part stays float32: FFTs of
+            # half types exist only on CUDA and only for power-of-two grids
+            with torch.autocast(v.device.type, enabled=False):
+                return self.forward(v.float())
         grid = v.shape[2:]
         weight = self.weight if v.dtype != torch.float64 else self.weight.to(torch.cdouble)
         kept = self.kept(grid)

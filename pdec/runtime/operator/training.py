@@ -16,7 +16,7 @@ exactly).
 
 ``OperatorModel.fit`` runs this loop with the checkpoints, resume and progress bar every
 target's ``fit`` shares (:mod:`pdec.runtime.base`); ``pdec train --target operator``
-(:mod:`pdec.operator_commands`) calls it directly.
+(:mod:`pdec.targets.operator.commands`) calls it directly.
 """
 
 from __future__ import annotations
@@ -24,10 +24,12 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from functools import partial
 
 import torch
 
 from pdec.runtime import checkpoint
+from pdec.runtime.devices import precision_context
 from pdec.runtime.errors import OptionsError
 from pdec.runtime.history import Record
 from pdec.runtime.trainer import Phase, Trainer
@@ -41,6 +43,7 @@ TRAINING_OPTIONS = {
     "gamma": 0.5,
     "weight_decay": 1e-4,
     "physics": 0.0,
+    "precision": "float32",
 }
 
 
@@ -57,6 +60,7 @@ def train_epochs(
     weight_decay: float = 1e-4,
     physics: float = 0.0,
     physics_inputs: torch.Tensor | None = None,
+    precision: str = "float32",
     seed: int = 0,
     start: dict | None = None,
     save: Callable[[dict], None] | None = None,
@@ -82,6 +86,8 @@ def train_epochs(
         generator.set_state(start["generator"])
         history, first = list(start["history"]), int(start["epoch"])
     count = a.shape[0]
+    # the pairs stay where they are (the CPU); each minibatch goes to the model
+    device = model.device
     epoch_began = {"lr": lr, "tic": 0.0}
 
     def schedule(epoch: int) -> None:
@@ -94,14 +100,16 @@ def train_epochs(
         yield from torch.randperm(count, generator=generator).split(batch_size)
 
     def loss(model, batch):
-        predicted = model(a[batch])
-        data = relative_l2(predicted, u[batch]).mean()
+        inputs = a[batch].to(device, non_blocking=True)
+        predicted = model(inputs)
+        data = relative_l2(predicted, u[batch].to(device, non_blocking=True)).mean()
         terms, total = {"data": data}, data
         if physics:
-            residual = model.physics_loss(a[batch], predicted)
+            residual = model.physics_loss(inputs, predicted)
             if extra.shape[0]:
                 more = torch.randint(extra.shape[0], (len(batch),), generator=generator)
-                residual = residual + model.physics_loss(extra[more], model(extra[more]))
+                more = extra[more].to(device, non_blocking=True)
+                residual = residual + model.physics_loss(more, model(more))
             terms["physics"] = residual
             total = total + physics * residual
         return total, terms
@@ -151,6 +159,7 @@ def train_epochs(
         checkpoint_every=checkpoint_every,
         progress=progress,
         done=[first],
+        precision=partial(precision_context, precision, device),
     )
     trainer.run()
     return training_state(model, optimizer, generator, max(first, epochs), history)

@@ -35,6 +35,7 @@ from rich.table import Table
 
 from pdec.cli.models import Trained
 from pdec.errors import SpecError
+from pdec.runtime.devices import resolve_device
 from pdec.runtime.energy.evaluation import masses, metrics, roll_out, series
 from pdec.runtime.energy.plots import plot_energy, plot_spacetime
 from pdec.runtime.energy.training import (
@@ -48,7 +49,13 @@ from pdec.runtime.errors import OptionsError
 from pdec.runtime.options import reject_unknown
 from pdec.runtime.progress import ProgressBar
 
-TRAINING_OPTIONS = {"lr": 1e-3, "batch_size": 200, "checkpoint_every": 500, "test_fraction": 0.1}
+TRAINING_OPTIONS = {
+    "lr": 1e-3,
+    "batch_size": 200,
+    "checkpoint_every": 500,
+    "test_fraction": 0.1,
+    "device": "auto",  # CUDA where there is one
+}
 FIXED = ("self", "n", "dt", "mode", "options")  # set from the data and --mode, not --set
 DEFAULT_STEPS = 2000
 DATA = (
@@ -105,6 +112,7 @@ def train(request, console: Console) -> Trained:
         model = load_model(Model, checkpoint, saved)
         start, config = saved, saved["config"]  # the checkpoint's model, not new --set values
         console.print(f"resuming from {checkpoint} at step {saved['step']}")
+    model.to(resolve_device(options["device"]))  # the pairs stay on the CPU
     steps = DEFAULT_STEPS if steps is None else steps
     parameters = sum(p.numel() for p in model.parameters())
     console.print(
@@ -234,8 +242,9 @@ def _judge(model, reference, data, folder: Path, name: str, console: Console) ->
     ]
     energies = {}
     if getattr(model, "H", None) is not None:
-        energies["model's H, reference"] = series(model.energy, rollouts.reference[:1])[0].numpy()
-        energies["model's H, rollout"] = series(model.energy, rollouts.predicted[:1])[0].numpy()
+        for what, states in (("reference", rollouts.reference), ("rollout", rollouts.predicted)):
+            along = series(model.energy, states[:1], model.device)
+            energies[f"model's H, {what}"] = along[0].numpy()
     mass = {}
     if getattr(model, "spacing", None) is not None:
         reference_mass = masses(rollouts.reference[0], model.spacing).numpy()

@@ -19,7 +19,8 @@ with the same plot beside the checkpoint (``eval/prediction.png``).
 Options (``--set key=value``): the model's keyword arguments (modes, e.g. ``modes=12``
 or ``modes=12x8``; width, layers, projection, padding, derivatives, mollifier_radius,
 seed) and the training options epochs, batch_size, lr, schedule (step or cosine),
-step_every, gamma, weight_decay, physics, test_fraction, checkpoint_every. A run resumed
+step_every, gamma, weight_decay, physics, precision (float32, tf32, bf16), test_fraction,
+checkpoint_every, device (auto: CUDA where there is one). A run resumed
 with more ``--epochs`` follows the learning-rate schedule of its new length.
 """
 
@@ -36,6 +37,7 @@ from rich.table import Table
 from pdec.cli.models import Trained
 from pdec.errors import DataError
 from pdec.reference.operator_data import OperatorData, load_operator_data
+from pdec.runtime.devices import resolve_device
 from pdec.runtime.errors import OptionsError
 from pdec.runtime.operator.plots import plot_instance
 from pdec.runtime.operator.training import (
@@ -49,7 +51,8 @@ from pdec.runtime.operator.training import (
 from pdec.runtime.options import reject_unknown
 from pdec.runtime.progress import ProgressBar
 
-RUN_OPTIONS = {"test_fraction": 0.1, "checkpoint_every": 10}
+PRECISIONS = ("float32", "tf32", "bf16")
+RUN_OPTIONS = {"test_fraction": 0.1, "checkpoint_every": 10, "device": "auto"}
 FIXED = ("self", "dtype")
 DATA = (
     "the operator target learns from input/output pairs: give --data FILE.npz",
@@ -96,6 +99,7 @@ def train(request, console: Console) -> Trained:
         console.print(f"resuming from {checkpoint} at epoch {start['epoch']}")
     else:
         model = Model(**config)
+    model.to(resolve_device(options["device"]))  # the pairs stay on the CPU
     train_set, test_set = _split(data, options["test_fraction"])
     a = model._tensor(train_set.inputs)
     u = model._tensor(train_set.outputs)
@@ -204,6 +208,8 @@ def _split_options(Model, sets: dict) -> tuple[dict, dict]:
                 raise OptionsError(
                     f"{key}={sets[key]!r}: expected a {type(default).__name__}"
                 ) from None
+    if options["precision"] not in PRECISIONS:
+        raise OptionsError(f"precision={options['precision']!r}: one of {', '.join(PRECISIONS)}")
     if options["schedule"] not in ("step", "cosine"):
         raise OptionsError(f"schedule must be step or cosine, got {options['schedule']!r}")
     if not 0 <= options["test_fraction"] < 1:
@@ -222,8 +228,7 @@ def _split_options(Model, sets: dict) -> tuple[dict, dict]:
 
 @torch.no_grad()
 def _predict(model, data: OperatorData, batch_size: int = 50) -> torch.Tensor:
-    a = model._tensor(data.inputs)
-    return torch.cat([model(a[i : i + batch_size]) for i in range(0, a.shape[0], batch_size)])
+    return torch.cat([fields.cpu() for _, fields in model._batches(data.inputs, batch_size)])
 
 
 def _error(model, data: OperatorData) -> float:

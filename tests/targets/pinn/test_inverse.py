@@ -249,3 +249,34 @@ def test_observations_outside_the_domain_are_rejected_with_the_row(tmp_path):
     model = Model(data={"observations": swapped})
     with pytest.raises(pdec.PdecError, match=r"1 of 2 observations .* row 2: t = -0.5, x = 0.3"):
         model.samplers()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        FAULT_TEXT.replace("param mu(x, y) = 1.0", "param mu(x, y) unknown(positive)"),
+        "model rod\nparam k(x) unknown\nparam c unknown(positive)\n"
+        "region line = interval(x in [0, 1])\nfield u(x)\n"
+        "pde balance: dx(k*dx(u)) + c*dx(dx(dx(dx(u)))) = -1 in line\n"
+        "bc ends: u = 0 on line.boundary\n",
+    ],
+    ids=["fault-polar-lifted", "rod-fourth-order"],
+)
+def test_unknowns_go_through_jets(tmp_path, text):
+    """Unknown fields (positive: through exp) and scalars take the forward jets too:
+    residuals and their parameter gradients equal nested autograd's."""
+    model = _compile(text, tmp_path)(dtype="float64", seed=3)
+    assert model.unknowns and model.uses_jets()
+    batch = _batch(model, n=16)
+    results = []
+    for mode in ("auto", "autograd"):
+        model.config["derivatives"] = mode
+        residuals = model.residuals(batch)
+        loss = sum(r.square().mean() for r in residuals.values())
+        parameters = [p for p in model.parameters() if p.requires_grad]
+        grads = torch.autograd.grad(loss, parameters, allow_unused=True, materialize_grads=True)
+        results.append((residuals, torch.cat([g.reshape(-1) for g in grads])))
+    (jets, jet_grads), (nested, nested_grads) = results
+    for name in nested:
+        assert torch.allclose(jets[name], nested[name], rtol=1e-9, atol=1e-10), name
+    assert torch.allclose(jet_grads, nested_grads, rtol=1e-8, atol=1e-10)
