@@ -53,7 +53,6 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache
 from itertools import combinations
 
 import torch
@@ -267,11 +266,21 @@ def _faa_di_bruno(jet: Jet, index: Index, slopes: list[Tensor]) -> Tensor:
     return total
 
 
-@cache
+# Partitions by index, computed once. A plain dict, not functools.cache: torch.compile
+# traces through the cache wrapper with a warning, and reads a dict as a constant.
+_PARTITIONS: dict[Index, tuple] = {}
+
+
 def _partitions(index: Index) -> tuple[tuple[int, tuple[tuple[int, tuple[Index, ...]], ...]], ...]:
     """The partitions of the multiset ``index`` into blocks, grouped by their number of
     blocks: ((blocks, ((multiplicity, (block, …)), …)), …). Set partitions of the
     positions that give the same multisets are counted once, with their multiplicity."""
+    if index not in _PARTITIONS:
+        _PARTITIONS[index] = _count_partitions(index)
+    return _PARTITIONS[index]
+
+
+def _count_partitions(index: Index) -> tuple:
     found: dict[int, Counter] = {}
     for partition in _set_partitions(list(range(len(index)))):
         parts = tuple(sorted(tuple(sorted(index[i] for i in block)) for block in partition))
