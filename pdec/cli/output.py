@@ -24,8 +24,8 @@ def parse_value(text: str):
     if lowered in ("true", "false"):
         return lowered == "true"
     if "x" in lowered and all(p.strip().isdigit() for p in lowered.split("x")):
-        depth, width = lowered.split("x")
-        return (int(depth), int(width))
+        # 8x40 → (8, 40); a shape of another length is the option's to refuse
+        return tuple(int(p) for p in lowered.split("x"))
     for kind in (int, float):
         try:
             return kind(text)
@@ -42,6 +42,9 @@ def parse_sets(items: list[str]) -> dict:
         if not sep or not key.strip():
             raise typer.BadParameter(f"expected key=value, got {item!r}", param_hint="--set")
         options[key.strip()] = parse_value(value)
+    seed = options.get("seed")
+    if isinstance(seed, int) and not -(2**63) <= seed < 2**63:
+        raise typer.BadParameter(f"seed={seed}: a seed is a 64-bit integer", param_hint="--set")
     return options
 
 

@@ -134,3 +134,17 @@ def test_data_for_a_spec_without_dynamics_is_a_clean_error(pdec, tmp_path):
     result = pdec("data", SPECS / "fault.pde", "-o", tmp_path / "x.npz")
     assert result.returncode == 2
     assert "no time-dependent fields" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("layers=8x40x3", "Tuple should have at most 2 items"),
+        ("seed=99999999999999999999999", "a seed is a 64-bit integer"),
+    ],
+    ids=["three-part-layers", "huge-seed"],
+)
+def test_out_of_range_options_are_user_errors(pdec, tmp_path, value, message):
+    result = pdec("train", SPECS / "poisson.pde", "--steps", "1", "--set", value, "-o", tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr
