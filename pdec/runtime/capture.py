@@ -4,9 +4,12 @@ the loss, the backward pass and the optimizer's update — compiled as one unit.
 ``torch.compile`` of the loss alone (``compile="residuals"``) leaves the backward pass
 to AOTAutograd's compiled graph and the optimizer to eager ``foreach`` kernels: three
 pieces, and Python between them. :class:`CompiledStep` compiles the whole step function
-instead, the backward pass through compiled autograd, so the step is one captured
-program that inductor fuses end to end (on CUDA, ``mode="reduce-overhead"`` replays it
-as a CUDA graph). On one CPU thread this made a Burgers step (8×20 tanh, 10,000 points,
+instead, the backward pass through compiled autograd, so that inductor fuses each
+piece end to end (on CUDA, ``mode="reduce-overhead"`` replays them as CUDA graphs). With
+torch 2.13 it is not yet one program: dynamo breaks the graph at ``zero_grad``, at
+``backward()`` and twice in ``torch.optim``'s wrapper around ``Adam.step`` (four
+breaks, counted by benchmarks/gpu.py), so some Python runs between the pieces. On one
+CPU thread this made a Burgers step (8×20 tanh, 10,000 points,
 forward jets) 4× faster than eager, after 15–30 s of compiling: worth it for long runs
 only (``compile="auto"`` decides, see :class:`pdec.runtime.options.TrainOptions`).
 
