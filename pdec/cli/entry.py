@@ -56,18 +56,37 @@ app.command(name="eval")(models.eval_command)
 
 
 def main() -> None:
-    """Entry point: run the app; errors are rendered, never shown as tracebacks."""
+    """Entry point: run the app; errors are rendered, never shown as tracebacks.
+
+    A rank of a torchrun run ends with ``os._exit`` once its output is flushed: its
+    files are written (atomically) and its process group closed, and the interpreter's
+    own shutdown can abort (SIGABRT, "terminate called without an active exception")
+    while torch.distributed's threads are torn down, which torchrun would report as
+    this rank failing."""
+    try:
+        _run()
+    except SystemExit as done:
+        if os.environ.get("WORLD_SIZE", "1") not in ("", "1"):
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(done.code if isinstance(done.code, int) else 0 if done.code is None else 1)
+        raise
+
+
+def _run() -> None:
     try:
         # Without standalone mode click returns a typer.Exit's code rather than exiting.
         code = app(standalone_mode=False)
         sys.exit(code if isinstance(code, int) else 0)
     except SpecError as error:
-        _print_error(error)
+        if _speaks(error):
+            _print_error(error)
         sys.exit(error.exit_code)
     except PdecError as error:  # runtime errors: options, checkpoints, a diverged run
         prefix = "training stopped" if error.exit_code == 4 else "error"
         style = "bold red" if error.exit_code == 4 else "red"
-        console(stderr=True).print(Text(f"{prefix}: {error}", style=style))
+        if _speaks(error):
+            console(stderr=True).print(Text(f"{_rank()}{prefix}: {error}", style=style))
         sys.exit(error.exit_code)
     except typer.Exit as done:
         sys.exit(done.exit_code)
@@ -82,13 +101,27 @@ def main() -> None:
         _internal_error(error)
 
 
+def _rank() -> str:
+    """ "rank N: " on the ranks other than 0 of a torchrun run; "" otherwise."""
+    rank = os.environ.get("RANK", "0")
+    return "" if rank == "0" or os.environ.get("WORLD_SIZE", "1") == "1" else f"rank {rank}: "
+
+
+def _speaks(error: PdecError) -> bool:
+    """Whether this process prints ``error``: a run that diverged stops every rank at
+    once with the same message, which rank 0 alone prints; a user error each rank
+    prints (its rank named), as it may be this rank's alone (a file another node
+    lacks)."""
+    return not (_rank() and error.exit_code == 4)
+
+
 def _internal_error(error: Exception) -> None:
     """A bug in pdec: one readable line, exit 3 (PDEC_DEBUG=1 shows the traceback)."""
     if os.environ.get("PDEC_DEBUG"):
         raise error
     console(stderr=True).print(
         Text.assemble(
-            ("pdec: internal error: ", "bold red"),
+            (f"{_rank()}pdec: internal error: ", "bold red"),
             f"{type(error).__name__}: {error}\n",
             (
                 "this is a bug in pdec, not in your spec; rerun with PDEC_DEBUG=1 for the "

@@ -12,6 +12,11 @@ to the target's hooks (``target.commands``, e.g. :mod:`pdec.targets.energy.comma
     evaluate(request, out)  → the summary (dict)
 
 The skeleton writes what every run folder holds: ``summary.json`` and ``history.json``.
+
+``pdec train`` under ``torchrun`` (or ``--nproc N``, which starts torchrun) joins the
+run's process group first (:mod:`pdec.runtime.distributed`): every rank runs the
+hooks, the trainer shards the work, and rank 0 alone prints and writes (the other
+ranks' console is quiet; hooks ask ``main()`` before a plot or a model file).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.text import Text
 
 import pdec
@@ -87,6 +93,13 @@ class Evaluation:
     data: Path | None = None
 
 
+def main() -> bool:
+    """Whether this process writes the output (rank 0 of a torchrun run, or alone)."""
+    from pdec.runtime import distributed
+
+    return distributed.current().main
+
+
 def compile_command(
     file: SpecFile,
     target: Target = "pinn",
@@ -148,15 +161,44 @@ def train(
         str | None, typer.Option("--coords", help="Coordinates the network sees.")
     ] = None,
     cut: Annotated[str | None, typer.Option("--cut", help=CUT_HELP)] = None,
+    nproc: Annotated[
+        int | None,
+        typer.Option(
+            "--nproc",
+            help="Train data-parallel on N processes of this machine (torchrun "
+            "--standalone --nproc-per-node N; one GPU each where there are GPUs).",
+        ),
+    ] = None,
 ) -> None:
     """Compile the spec, train the model, report its error against the spec's reference.
 
     Options come from the spec's `train:` line, overridden by --steps and --set.
     Checkpoints are written atomically to OUT/checkpoints; --resume continues there.
     """
+    from pdec.runtime import distributed
+
     hooks = targets.commands(targets.get(target))
     flags = {"steps": steps, "epochs": epochs, "mode": mode, "coords": coords, "cut": cut}
     hooks.check_flags(flags)
+    if nproc is not None and nproc < 1:
+        raise typer.BadParameter(f"{nproc}: at least 1 process", param_hint="--nproc")
+    if nproc is not None and nproc > 1 and distributed.environment_size() == 1:
+        from pdec.cli.launch import launch, train_arguments
+
+        arguments = dict(flags, file=file, target=target, data=data, sets=sets, out=out)
+        raise typer.Exit(launch(nproc, train_arguments(resume=resume, **arguments)))
+    distributed.join()
+    try:
+        _train(hooks, file, target, steps, epochs, data, mode, sets, out, resume, coords, cut)
+    finally:
+        distributed.leave()
+
+
+def _train(hooks, file, target, steps, epochs, data, mode, sets, out, resume, coords, cut):
+    """``pdec train`` on this process (one rank of a run of several, or alone)."""
+    from pdec.runtime import distributed
+
+    world = distributed.current()
     spec = pdec.load(file)
     request = Training(
         spec=spec,
@@ -170,9 +212,14 @@ def train(
         options={"coords": coords, "cut": cut},
     )
     request = _with_data(request, hooks, data)
-    out = console()
+    out = console() if world.main else Console(quiet=True)
+    if world.distributed:
+        out.print(f"data-parallel on {world.size} processes (rank 0 writes the output)")
     trained = hooks.train(request, out)
-    write_json(request.run / "summary.json", trained.summary)
+    if not world.main:
+        return
+    summary = {**trained.summary, "world_size": world.size}
+    write_json(request.run / "summary.json", summary)
     write_json(request.run / "history.json", trained.history)
     if trained.model_file is not None:
         out.print(f"model: {trained.model_file}")

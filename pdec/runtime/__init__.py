@@ -25,6 +25,8 @@
   :mod:`~pdec.runtime.points` (resampling), :mod:`~pdec.runtime.refinement` (RAR),
   :mod:`~pdec.runtime.weighting` (annealing), :mod:`~pdec.runtime.losses`,
   :mod:`~pdec.runtime.progress` and :mod:`~pdec.runtime.checkpoint`;
+* :mod:`~pdec.runtime.distributed` — data parallelism under ``torchrun``: each rank's
+  share of the global batch, DDP around the loss, reductions over ranks;
 * :mod:`~pdec.runtime.history` — what a run records;
 * :mod:`~pdec.runtime.errors` — ``OptionsError``, ``TrainingDiverged``, ``CheckpointError``,
   ``DataFileError``, ``GridShapeError`` (never front-end ``SpecError``s);

@@ -33,10 +33,10 @@
 Where whole-step compilation and data parallelism go: every update goes through the
 trainer's one step function, ``Trainer.step(model, batch)`` → the detached loss terms,
 or a phase's ``update``. The PINN's Adam phase compiles its whole step there
-(:mod:`pdec.runtime.capture`, ``compile="step"``). ``DistributedDataParallel`` (not
-implemented yet) wraps the model passed to it and shards the batches where each phase
-draws them (the point sampler, the pair permutation, the epoch permutation), with
-:func:`check_finite` reduced over ranks. Nothing else in the targets changes.
+(:mod:`pdec.runtime.capture`, ``compile="step"``). Under ``torchrun`` the same function
+takes this rank's share of the global batch and computes the loss inside
+``DistributedDataParallel``, with :func:`check_finite` on the all-reduced loss
+(:mod:`pdec.runtime.distributed`).
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ from typing import Any, ClassVar
 import torch
 from torch import nn
 
-from pdec.runtime import checkpoint
+from pdec.runtime import checkpoint, distributed
 from pdec.runtime.errors import TrainingDiverged
 from pdec.runtime.history import History
 from pdec.runtime.options import _Options
@@ -132,17 +132,23 @@ def training_files(
 
     ``start`` is the training checkpoint in ``options.checkpoint_dir`` when
     ``options.resume`` is set and one is there (refused if written for another spec or
-    another target), else None; ``save(state)`` writes the model and the trainer's
-    ``state`` (plain data) with the options atomically to
-    ``<checkpoint_dir>/checkpoint.pt``; None without a ``checkpoint_dir``.
+    another target), else None — in a run of several processes, the one rank 0 reads;
+    ``save(state)`` writes the model and the trainer's ``state`` (plain data) with the
+    options atomically to ``<checkpoint_dir>/checkpoint.pt``; None without a
+    ``checkpoint_dir``.
     """
     if options.checkpoint_dir is None:
         return None, None
     path = Path(options.checkpoint_dir) / checkpoint.FILENAME
-    start = None
-    if options.resume and path.is_file():
-        start = checkpoint.read(path, formats=(checkpoint.TRAINING_FORMAT,), target=model.target)
-        checkpoint.check_spec(start, model.spec_sha256, path, "start without resume")
+
+    def read() -> dict[str, Any] | None:
+        if not (options.resume and path.is_file()):
+            return None
+        found = checkpoint.read(path, formats=(checkpoint.TRAINING_FORMAT,), target=model.target)
+        checkpoint.check_spec(found, model.spec_sha256, path, "start without resume")
+        return found
+
+    start = distributed.current().from_main(read)  # what rank 0 reads, every rank uses
 
     def save(state: dict[str, Any]) -> Path:
         data = model.model_data(getattr(model, "config", None) or {})

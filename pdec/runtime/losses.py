@@ -26,10 +26,15 @@ def notify(message: str) -> None:
 
 
 class LossTerms:
-    """``LossTerms(model, compile)(batch)`` -> {term: mean squared residual}."""
+    """``LossTerms(model, compile)(batch)`` -> {term: mean squared residual}.
 
-    def __init__(self, model, compile: bool = False):
+    ``shares`` (term → factor; None: 1) weighs each mean: in a run of several
+    processes, a rank's share of a term's points (:class:`~pdec.runtime.points.PointSet`).
+    """
+
+    def __init__(self, model, compile: bool = False, shares: dict[str, float] | None = None):
         self.model = model
+        self.shares = shares
         self.residuals: Callable[[Batch], dict[str, Tensor]] = model.residuals
         self.compiled = False
         self._checked = False
@@ -86,7 +91,10 @@ class LossTerms:
             residuals = self.residuals(batch)
         if not self._checked:
             self._check_names(residuals)
-        return {name: residuals[name].square().mean() for name in self.model.residual_names}
+        terms = {name: residuals[name].square().mean() for name in self.model.residual_names}
+        if self.shares is not None:
+            terms = {name: term * self.shares[name] for name, term in terms.items()}
+        return terms
 
     def _check_names(self, residuals: dict[str, Tensor]) -> None:
         expected = tuple(self.model.residual_names)

@@ -23,11 +23,13 @@ loss itself (L-BFGS's closure) supplies ``update(model, batch)`` instead and gua
 inside it.
 
 That one function is where whole-step compilation and data parallelism go. The PINN's
-Adam phase compiles its whole step as its ``update`` (:mod:`pdec.runtime.capture`);
-``DistributedDataParallel`` (not implemented yet) wraps the ``model`` passed to it, each
-phase's ``batches`` shards what it draws (the point sampler, the pair permutation, the
-epoch permutation), and the finite-loss guard is reduced over ranks. Nothing in the
-targets changes.
+Adam phase compiles its whole step as its ``update`` (:mod:`pdec.runtime.capture`).
+In a run of several processes (``torchrun``; :mod:`pdec.runtime.distributed`) the step
+takes this rank's share of the global batch (``World.split``, or the phase's own
+``shard``), computes the loss inside ``DistributedDataParallel`` (:class:`Replicas`:
+the backward averages the gradients over ranks), scales it by the share, and guards
+and records the all-reduced loss, so every rank stops together. Only rank 0 writes
+checkpoints and shows the progress bar.
 
 The order of random draws is the targets' own: ``batches`` is a generator consumed one
 batch at a time, between the steps on the previous batches.
@@ -42,9 +44,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import torch
 from torch import Tensor, nn
 
 from pdec.runtime.base import check_finite
+from pdec.runtime.distributed import Replicas, World
 from pdec.runtime.history import History, Record
 from pdec.runtime.progress import ProgressBar
 
@@ -81,6 +85,13 @@ class Phase:
     )
     schedule: Callable[[int], Any] = _nothing
     enter: Callable[[], None] = _nothing
+    # the finite-loss guard on the (all-reduced) terms before the update; None: the
+    # total's, with ``message``
+    check: Callable[[Terms], None] | None = None
+    # True: ``batches`` yields this rank's share already, and ``loss`` weighs it (the
+    # PINN's points, whose terms have shares of their own); False: the trainer splits
+    # each batch (``World.split``) and weighs the loss by the share
+    sharded: bool = False
     # whether the run's reduced precision (tf32, bf16) applies; False: the weights' own
     reduced_precision: bool = True
 
@@ -110,6 +121,7 @@ class Trainer:
         seconds: float = 0.0,
         checkpoint_path: Path | None = None,
         precision: Callable[[], Any] | None = None,
+        world: World | None = None,
     ):
         self.model, self.phases = model, phases
         self.save, self.checkpoint_every = save, checkpoint_every
@@ -122,6 +134,9 @@ class Trainer:
         self.started = time.perf_counter()
         # a context manager factory: the arithmetic of each step (devices.precision_context)
         self.precision = precision or contextlib.nullcontext
+        self.world = world or World()
+        # the model's replicas across ranks (DDP), or the model itself in a world of one
+        self.forward = Replicas(model, self.world)
 
     @property
     def phase(self) -> Phase:
@@ -143,7 +158,8 @@ class Trainer:
 
     def run(self) -> History:
         """Every phase from the current one, each to its ``steps``; returns the history."""
-        with ProgressBar(self.total_steps, self.steps_done, self.progress) as bar:
+        shown = self.progress and self.world.main
+        with ProgressBar(self.total_steps, self.steps_done, shown) as bar:
             for index in range(self.current, len(self.phases)):
                 phase = self.phases[index]
                 if self.done[index] >= phase.steps:
@@ -163,28 +179,44 @@ class Trainer:
 
     def step(self, model: nn.Module, batch: Any) -> Terms:
         """The step function: one update of ``model`` on ``batch``, returning the
-        detached loss terms it was computed from. The single place where whole-step
-        ``torch.compile`` / CUDA graphs and ``DistributedDataParallel`` go (see the
-        module docstring)."""
+        detached loss terms it was computed from (all-reduced over ranks). The single
+        place where whole-step ``torch.compile`` / CUDA graphs and
+        ``DistributedDataParallel`` go (see the module docstring)."""
         phase = self.phase
         precision = self.precision if phase.reduced_precision else contextlib.nullcontext
         if phase.update is not None:
             with precision():
                 return phase.update(model, batch)
+        share = 1.0
+        if not phase.sharded:
+            batch, share = self.world.split(batch)
         with precision():
-            total, terms = phase.loss(model, batch)
-        value = float(total.detach())
+            total, terms = self.forward(phase.loss, batch)
+        if share != 1.0:
+            total, terms = total * share, {name: term * share for name, term in terms.items()}
+        total_value, reduced = self.reduce(total, terms)
         step = self.steps_done + 1
+        if phase.check is not None:
+            phase.check(reduced)
         check_finite(
-            value,
+            total_value,
             step=step,
             phase=phase.name,
             terms=tuple(terms),
-            message=phase.message(step, value),
+            message=phase.message(step, total_value),
             checkpoint_path=self.last_checkpoint,
         )
         phase.optimize(total)
-        return {name: term.detach() for name, term in terms.items()}
+        return reduced
+
+    def reduce(self, total: Tensor, terms: Terms) -> tuple[float, Terms]:
+        """The total (a float) and the detached terms, averaged over ranks (one
+        all-reduce); as they are in a world of one."""
+        if not self.world.distributed:
+            return float(total.detach()), {name: term.detach() for name, term in terms.items()}
+        values = torch.stack([total.detach(), *(term.detach() for term in terms.values())])
+        values = self.world.mean(values.to(torch.float64))
+        return float(values[0]), dict(zip(terms, values[1:].to(total.dtype)))
 
     def after_step(
         self, phase: Phase, step: int, outcomes: list[tuple[Any, Terms]], bar, last: bool
@@ -197,7 +229,8 @@ class Trainer:
             self.history.records.append(record)
         bar.advance(phase.name, record)
         every = self.checkpoint_every
-        if self.save is not None and ((every and step % every == 0) or last):
+        saving = self.save is not None and self.world.main
+        if saving and ((every and step % every == 0) or last):
             self.last_checkpoint = self.save()
 
 

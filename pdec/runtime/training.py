@@ -19,12 +19,19 @@ this module supplies the points, the loss, the optimizers and what a checkpoint 
 
 Every loss and gradient is checked: a NaN or inf raises :class:`TrainingDiverged`
 before the state is touched, so the last checkpoint on disk is a good one.
+
+Under ``torchrun`` the run is data-parallel (:mod:`pdec.runtime.distributed`): every
+rank draws the same global points and trains on its share of each term, DDP averages
+the gradients, and the loss, the guard, annealing, RAR and L-BFGS's line search see
+the all-reduced values, so the run follows the one-process run. Rank 0 alone writes
+checkpoints; a checkpoint resumes on any number of processes.
 Checkpoints hold everything the run depends on, so an interrupted run resumed with
 the same options follows the uninterrupted trajectory exactly (on the same device).
 """
 
 from __future__ import annotations
 
+import math
 import time
 from functools import partial
 from pathlib import Path
@@ -34,6 +41,7 @@ import torch
 from pdec.runtime import checkpoint
 from pdec.runtime.capture import CompiledStep, compile_mode
 from pdec.runtime.devices import DTYPES, PRECISIONS, precision_context, resolve_device
+from pdec.runtime.distributed import join
 from pdec.runtime.errors import OptionsError, TrainingDiverged
 from pdec.runtime.history import History, Record
 from pdec.runtime.lbfgs import LBFGS
@@ -42,6 +50,7 @@ from pdec.runtime.losses import (
     gradients_finite,
     keep_eager,
     non_finite,
+    notify,
     terms_with_bad_gradients,
     total_loss,
 )
@@ -76,7 +85,7 @@ class _Run:
     def __init__(self, model, options: TrainOptions):
         check_term_names(options, tuple(model.residual_names))
         self.model, self.options = model, options
-        device = resolve_device(options.device or model.config["device"])
+        self.world, device = join(resolve_device(options.device or model.config["device"]))
         dtype = options.dtype or (PRECISIONS[options.precision] if options.precision else None)
         model.to(device=device, dtype=DTYPES[dtype] if dtype else model.dtype)
         self.parameters = [p for p in model.parameters() if p.requires_grad]
@@ -102,12 +111,20 @@ class _Run:
             counts,
             options.sampling,
             self.generator,
+            self.world,
         )
         self.weights = {
             name: float(options.weights.get(name, 1.0)) for name in model.residual_names
         }
         mode = compile_mode(model, options)
-        self.loss_terms = LossTerms(model, mode == "residuals")
+        if mode == "step" and self.world.distributed:
+            notify(
+                "the whole step is not compiled in a run of several processes (DDP's "
+                "gradient all-reduce); compiling the residuals"
+            )
+            mode = "residuals"
+        shares = self.points.shares if self.world.distributed else None
+        self.loss_terms = LossTerms(model, mode == "residuals", shares)
 
         scalars = {id(p) for p in model.unknown_scalars.parameters()}
         groups = [{"params": [p for p in self.parameters if id(p) not in scalars]}]
@@ -141,6 +158,8 @@ class _Run:
                 optimize=self.adam_optimize,
                 update=self.compiled_update if self.compiled_step is not None else None,
                 record=self.record_step,
+                check=self.check_terms,
+                sharded=True,  # the points' shares, weighed per term (LossTerms)
             ),
             Phase(
                 "lbfgs",
@@ -150,6 +169,7 @@ class _Run:
                 record=self.record_step,
                 enter=self.enter_lbfgs,
                 reduced_precision=False,  # the line search needs the loss to full precision
+                sharded=True,
             ),
         ]
         self.trainer = Trainer(
@@ -160,9 +180,11 @@ class _Run:
             log_every=options.log_every,
             progress=options.progress,
             precision=partial(precision_context, options.precision or "float32", device),
+            world=self.world,
         )
 
         found = checkpoint.latest(self.checkpoint_dir) if options.resume else None
+        found = self.world.from_main(lambda: found)
         if found is not None:
             self.restore(found)
         else:
@@ -218,12 +240,19 @@ class _Run:
         yield self.batch()
 
     def adam_loss(self, model, batch) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        """The weighted loss and its terms (the trainer guards them: ``check_terms``)."""
         options = self.options
         terms = self.loss_terms(batch)
-        self.check_terms(terms)
         if options.adaptive == "annealing" and self.adam_steps % options.adaptive_every == 0:
+            if not self.world.distributed:  # a non-finite term stops before its gradients
+                self.check_terms(terms)
             self.weights = anneal(
-                terms, self.weights, self.pde_terms, self.parameters, options.adaptive_alpha
+                terms,
+                self.weights,
+                self.pde_terms,
+                self.parameters,
+                options.adaptive_alpha,
+                self.world.mean,
             )
         return total_loss(terms, self.weights), terms
 
@@ -248,6 +277,7 @@ class _Run:
     def compiled_update(self, model, batch) -> dict[str, torch.Tensor]:
         if not self.compiled_step.compiled:  # fell back: the guarded eager step
             total, terms = self.adam_loss(model, batch)
+            self.check_terms(terms)
             self.adam_optimize(total)
             return {name: term.detach() for name, term in terms.items()}
         _, terms = self.compiled_step(batch)
@@ -259,25 +289,31 @@ class _Run:
             self.lbfgs = LBFGS(self.parameters)
 
     def lbfgs_update(self, model, batch) -> dict[str, torch.Tensor]:
+        """One L-BFGS step. The closure's loss is the all-reduced one, and a trial point
+        is rejected on all-reduced values, so every rank's line search takes the same
+        path (each evaluation is one DDP forward and backward)."""
         first: dict[str, torch.Tensor] = {}
+        distributed = self.world.distributed
 
         def closure():
-            terms = self.loss_terms(batch)
+            terms = self.trainer.forward(lambda _, points: self.loss_terms(points), batch)
+            total = total_loss(terms, self.weights)
+            value, reduced = self.trainer.reduce(total, terms)
+            # the loss the line search sees: this rank's is a share of it
+            seen = total.detach().new_tensor(value) if distributed else total
             if first:  # a trial point of the line search: reject it, don't stop
-                total = total_loss(terms, self.weights)
                 self.lbfgs.optimizer.zero_grad(set_to_none=True)
-                if bool(torch.isfinite(total)):
+                if math.isfinite(value):
                     total.backward(inputs=self.parameters)
                     if gradients_finite(self.parameters):
-                        return total
+                        return seen
                 return self.rejected_trial(first)
-            self.check_terms(terms)
-            total = total_loss(terms, self.weights)
+            self.check_terms(reduced)
             self.lbfgs.optimizer.zero_grad(set_to_none=True)
             total.backward(inputs=self.parameters)
             self.check_gradients()
-            first.update({name: term.detach() for name, term in terms.items()})
-            return total
+            first.update(reduced)
+            return seen
 
         self.lbfgs.step(closure)
         return first
@@ -309,11 +345,12 @@ class _Run:
         )
 
     def finish(self) -> History:
-        """The final loss terms, and the final checkpoint."""
+        """The final loss terms (over all ranks), and the final checkpoint (rank 0)."""
         terms = self.loss_terms(self.batch())
+        _, terms = self.trainer.reduce(total_loss(terms, self.weights), terms)
         self.check_terms(terms, final=True)
-        self.history.final = self.record(self.steps_done, {k: t.detach() for k, t in terms.items()})
-        if self.checkpoint_dir is not None and self.steps_done > 0:
+        self.history.final = self.record(self.steps_done, terms)
+        if self.checkpoint_dir is not None and self.steps_done > 0 and self.world.main:
             self.save()
         return self.history
 
@@ -375,7 +412,11 @@ class _Run:
         return self.trainer.last_checkpoint
 
     def restore(self, path: Path) -> None:
-        data = checkpoint.read(path, formats=(checkpoint.TRAINING_FORMAT,))
+        """Everything from the checkpoint at ``path``, as rank 0 reads it (the points and
+        generators are the global ones: any number of processes resumes it)."""
+        data = self.world.from_main(
+            lambda: checkpoint.read(path, formats=(checkpoint.TRAINING_FORMAT,))
+        )
         checkpoint.check_spec(data, self.model.spec_sha256, path, "start without resume")
         checkpoint.check_representation(data, self.model.lifted, path)
         model = self.model

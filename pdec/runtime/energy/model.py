@@ -28,6 +28,7 @@ from torch import Tensor, nn
 
 from pdec.runtime.base import GeneratedModel, training_files
 from pdec.runtime.devices import batch_to, resolve_device
+from pdec.runtime.distributed import join
 from pdec.runtime.energy.discrete_gradient import discrete_gradient, energy_gradient
 from pdec.runtime.energy.errors import NoEnergyError
 from pdec.runtime.energy.integrators import midpoint_step, rk4_step
@@ -206,8 +207,8 @@ class EnergyModel(GeneratedModel):
         resume in ``checkpoint_dir``; :func:`pdec.runtime.energy.training.train_pairs`
         runs it by steps instead."""
         options = EnergyFitOptions(**options)
-        if options.device is not None:
-            self.to(resolve_device(options.device))
+        world, device = join(resolve_device(options.device) if options.device else self.device)
+        self.to(device)
         start, save = training_files(self, options)
         if options.calibrate and start is None:
             self.calibrate(*batch_to((u0, u1), self.device))
@@ -264,6 +265,7 @@ class EnergyModel(GeneratedModel):
             done=[first],
             history=history,
             seconds=before,
+            world=world,
         )
         return trainer.run()
 

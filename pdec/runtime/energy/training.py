@@ -27,6 +27,7 @@ from torch import Tensor
 
 from pdec.runtime import checkpoint
 from pdec.runtime.devices import batch_to
+from pdec.runtime.distributed import join
 from pdec.runtime.errors import CheckpointError
 from pdec.runtime.history import Record
 from pdec.runtime.trainer import Phase, Trainer
@@ -63,8 +64,10 @@ def train_pairs(
     ``checkpoint_every`` steps and at the end; ``progress(step, loss)`` after each
     step. A non-finite loss raises :class:`TrainingDiverged` before the step is
     taken (the last checkpoint stays good). ``calibrate`` False skips the calibration
-    of a fresh run.
+    of a fresh run. Under ``torchrun`` each rank trains on its share of every
+    minibatch (:mod:`pdec.runtime.distributed`); ``batch_size`` is the global one.
     """
+    world, _ = join(model.device)
     if start is None and calibrate and hasattr(model, "calibrate"):
         spread = torch.linspace(0, u0.shape[0] - 1, min(u0.shape[0], CALIBRATION_PAIRS))
         chosen = spread.round().long()
@@ -113,6 +116,7 @@ def train_pairs(
         checkpoint_every=checkpoint_every,
         done=[state["step"]],
         seconds=state["seconds"],
+        world=world,
     )
     trainer.run()
     state["optimizer"] = optimizer.state_dict()

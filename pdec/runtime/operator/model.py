@@ -30,6 +30,7 @@ import torch
 
 from pdec.runtime.base import TRAINING_FILE_OPTIONS, GeneratedModel, training_files
 from pdec.runtime.devices import resolve_device
+from pdec.runtime.distributed import join
 from pdec.runtime.errors import GridShapeError, OptionsError
 from pdec.runtime.history import History
 from pdec.runtime.operator.derivatives import grid_derivative
@@ -218,8 +219,8 @@ class OperatorModel(GeneratedModel):
         epoch (terms ``data`` and ``physics``, the learning rate, seconds);
         ``callback`` gets each epoch's record as a dict."""
         options = OperatorFitOptions(**options)
-        if options.device is not None:
-            self.to(resolve_device(options.device))
+        _, device = join(resolve_device(options.device) if options.device else self.device)
+        self.to(device)  # under torchrun, cuda is this rank's device
         a, u = self._tensor(inputs), self._tensor(outputs)
         if a.shape[0] != u.shape[0] or a.shape[2:] != u.shape[2:]:
             raise GridShapeError(

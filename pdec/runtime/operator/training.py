@@ -30,6 +30,7 @@ import torch
 
 from pdec.runtime import checkpoint
 from pdec.runtime.devices import precision_context
+from pdec.runtime.distributed import join
 from pdec.runtime.errors import OptionsError
 from pdec.runtime.history import Record
 from pdec.runtime.trainer import Phase, Trainer
@@ -72,7 +73,12 @@ def train_epochs(
     ``epochs``, from ``start`` (a :func:`training_state`) or from scratch; returns the
     final training state. ``callback`` gets one record per epoch (loss terms, learning
     rate, seconds); ``progress`` shows the progress bar. The loop is the one trainer's
-    (:mod:`pdec.runtime.trainer`), with one phase: an epoch is one trainer step."""
+    (:mod:`pdec.runtime.trainer`), with one phase: an epoch is one trainer step.
+
+    Under ``torchrun`` every rank draws the same permutation and each trains on its
+    share of every minibatch (the sampler of :mod:`pdec.runtime.distributed`):
+    ``batch_size`` is the global batch, and the run follows the one-process run."""
+    world, _ = join(model.device)
     extra = physics_inputs if physics_inputs is not None else a[:0]
     rate = dict(lr=lr, epochs=epochs, schedule=schedule, step_every=step_every, gamma=gamma)
     learning_rate(0, **rate)  # an unknown schedule fails before any work
@@ -97,18 +103,23 @@ def train_epochs(
             group["lr"] = current
 
     def batches(epoch: int):
-        yield from torch.randperm(count, generator=generator).split(batch_size)
+        """(indices of the pairs,) or (indices, indices of physics-only inputs), drawn
+        as each batch is reached: all random draws happen here, the same on every rank."""
+        for chosen in torch.randperm(count, generator=generator).split(batch_size):
+            if physics and extra.shape[0]:
+                yield chosen, torch.randint(extra.shape[0], (len(chosen),), generator=generator)
+            else:
+                yield (chosen,)
 
     def loss(model, batch):
-        inputs = a[batch].to(device, non_blocking=True)
+        inputs = a[batch[0]].to(device, non_blocking=True)
         predicted = model(inputs)
-        data = relative_l2(predicted, u[batch].to(device, non_blocking=True)).mean()
+        data = relative_l2(predicted, u[batch[0]].to(device, non_blocking=True)).mean()
         terms, total = {"data": data}, data
         if physics:
             residual = model.physics_loss(inputs, predicted)
-            if extra.shape[0]:
-                more = torch.randint(extra.shape[0], (len(batch),), generator=generator)
-                more = extra[more].to(device, non_blocking=True)
+            if len(batch) > 1:
+                more = extra[batch[1]].to(device, non_blocking=True)
                 residual = residual + model.physics_loss(more, model(more))
             terms["physics"] = residual
             total = total + physics * residual
@@ -123,7 +134,7 @@ def train_epochs(
         totals = {"data": 0.0, "physics": 0.0}
         for batch, terms in outcomes:
             for name, term in terms.items():
-                totals[name] += term.item() * len(batch)
+                totals[name] += term.item() * len(batch[0])
         entry = {k: v / count for k, v in totals.items()}
         entry.update(epoch=step, lr=epoch_began["lr"])
         entry["seconds"] = time.perf_counter() - epoch_began["tic"]
@@ -160,6 +171,7 @@ def train_epochs(
         progress=progress,
         done=[first],
         precision=partial(precision_context, precision, device),
+        world=world,
     )
     trainer.run()
     return training_state(model, optimizer, generator, max(first, epochs), history)

@@ -33,8 +33,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from pdec.cli.models import Trained
+from pdec.cli.models import Trained, main
 from pdec.errors import SpecError
+from pdec.runtime import distributed
 from pdec.runtime.devices import resolve_device
 from pdec.runtime.energy.evaluation import masses, metrics, roll_out, series
 from pdec.runtime.energy.plots import plot_energy, plot_spacetime
@@ -107,12 +108,16 @@ def train(request, console: Console) -> Trained:
     u0, u1 = trajectory_pairs(train_u)
     checkpoint = request.checkpoints / "checkpoint.pt"
     start = None
-    if request.resume and checkpoint.is_file():
-        saved = read_checkpoint(checkpoint)
+    # under torchrun every rank resumes from what rank 0 reads
+    saved = distributed.current().from_main(
+        lambda: read_checkpoint(checkpoint) if request.resume and checkpoint.is_file() else None
+    )
+    if saved is not None:
         model = load_model(Model, checkpoint, saved)
         start, config = saved, saved["config"]  # the checkpoint's model, not new --set values
         console.print(f"resuming from {checkpoint} at step {saved['step']}")
-    model.to(resolve_device(options["device"]))  # the pairs stay on the CPU
+    _, device = distributed.join(resolve_device(options["device"]))
+    model.to(device)  # the pairs stay on the CPU
     steps = DEFAULT_STEPS if steps is None else steps
     parameters = sum(p.numel() for p in model.parameters())
     console.print(
@@ -120,7 +125,7 @@ def train(request, console: Console) -> Trained:
         f"{u0.shape[0]} pairs from {train_u.shape[0]} trajectories, n = "
         f"{config.get('n', '–')}, dt = {data.dt:g}, run folder {run}"
     )
-    with ProgressBar(steps, start["step"] if start else 0, phase="train") as bar:
+    with ProgressBar(steps, start["step"] if start else 0, main(), phase="train") as bar:
         state = train_pairs(
             model,
             u0,
@@ -134,7 +139,8 @@ def train(request, console: Console) -> Trained:
             checkpoint_every=options["checkpoint_every"],
             progress=lambda step, loss: bar.advance("train", f"loss {loss:.3e}"),
         )
-    save_checkpoint(run / "model.pt", model, config)
+    if main():
+        save_checkpoint(run / "model.pt", model, config)
     summary = {
         "spec": spec.name,
         "mode": mode,
@@ -232,6 +238,10 @@ def _judge(model, reference, data, folder: Path, name: str, console: Console) ->
     result = metrics(model, rollouts)
     if rollouts.failure:
         console.print(f"[yellow]rollout stopped:[/yellow] {rollouts.failure}")
+    result["trajectories"] = int(reference.shape[0])
+    result["steps"] = int(reference.shape[1] - 1)
+    if not main():  # rank 0 plots
+        return result
     t = np.asarray(data.t[: reference.shape[1]])
     first_ref = rollouts.reference[0].numpy()
     first_model = rollouts.predicted[0].numpy()
@@ -253,8 +263,6 @@ def _judge(model, reference, data, folder: Path, name: str, console: Console) ->
             mass[f"{field}, reference"] = reference_mass[:, i]
             mass[f"{field}, rollout"] = rollout_mass[:, i]
     paths.append(plot_energy(folder / "energy.png", t, energies, mass, title))
-    result["trajectories"] = int(reference.shape[0])
-    result["steps"] = int(reference.shape[1] - 1)
     result["plots"] = [str(p) for p in paths]
     for path in paths:
         console.print(f"plot: {path}")

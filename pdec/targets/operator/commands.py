@@ -34,9 +34,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from pdec.cli.models import Trained
+from pdec.cli.models import Trained, main
 from pdec.errors import DataError
 from pdec.reference.operator_data import OperatorData, load_operator_data
+from pdec.runtime import distributed
 from pdec.runtime.devices import resolve_device
 from pdec.runtime.errors import OptionsError
 from pdec.runtime.operator.plots import plot_instance
@@ -89,9 +90,11 @@ def train(request, console: Console) -> Trained:
     if epochs is not None:
         options["epochs"] = epochs
     checkpoint = request.checkpoints / "checkpoint.pt"
-    start = None
-    if request.resume and checkpoint.is_file():
-        start = read_checkpoint(checkpoint)
+    # under torchrun every rank resumes from what rank 0 reads
+    start = distributed.current().from_main(
+        lambda: read_checkpoint(checkpoint) if request.resume and checkpoint.is_file() else None
+    )
+    if start is not None:
         model = load_model(Model, checkpoint, start)
         config = dict(start["config"])  # the checkpoint's model, not new --set values
         given = {k: v for k, v in options.items() if k in sets or k == "epochs"}
@@ -99,7 +102,8 @@ def train(request, console: Console) -> Trained:
         console.print(f"resuming from {checkpoint} at epoch {start['epoch']}")
     else:
         model = Model(**config)
-    model.to(resolve_device(options["device"]))  # the pairs stay on the CPU
+    _, device = distributed.join(resolve_device(options["device"]))
+    model.to(device)  # the pairs stay on the CPU
     train_set, test_set = _split(data, options["test_fraction"])
     a = model._tensor(train_set.inputs)
     u = model._tensor(train_set.outputs)
@@ -114,7 +118,8 @@ def train(request, console: Console) -> Trained:
         f"{'×'.join(map(str, data.grid))}, run folder {run}"
     )
     training = {k: options[k] for k in TRAINING_OPTIONS}
-    with ProgressBar(options["epochs"], start["epoch"] if start else 0, phase="train") as bar:
+    first = start["epoch"] if start else 0
+    with ProgressBar(options["epochs"], first, main(), phase="train") as bar:
         state = train_epochs(
             model,
             a,
@@ -126,7 +131,8 @@ def train(request, console: Console) -> Trained:
             checkpoint_every=options["checkpoint_every"],
             callback=lambda record: bar.advance("train", f"loss {record['data']:.3e}"),
         )
-    save_checkpoint(run / "model.pt", model, config)
+    if main():
+        save_checkpoint(run / "model.pt", model, config)
     history = state["history"]
     summary = {
         "spec": spec.name,
@@ -228,7 +234,13 @@ def _split_options(Model, sets: dict) -> tuple[dict, dict]:
 
 @torch.no_grad()
 def _predict(model, data: OperatorData, batch_size: int = 50) -> torch.Tensor:
-    return torch.cat([fields.cpu() for _, fields in model._batches(data.inputs, batch_size)])
+    """The predictions for every pair, on the CPU; under torchrun each rank predicts its
+    share of the pairs and every rank gets them all (gathered in order)."""
+    world = distributed.current()
+    start, stop = world.part(data.inputs.shape[0])
+    inputs = data.inputs[start:stop] if stop > start else data.inputs[:1]
+    local = torch.cat([fields.cpu() for _, fields in model._batches(inputs, batch_size)])
+    return world.gather(local[: stop - start])
 
 
 def _error(model, data: OperatorData) -> float:
@@ -239,6 +251,13 @@ def _judge(model, data: OperatorData, folder: Path, name: str, which: str, conso
     predicted = _predict(model, data)
     errors = relative_l2(predicted, model._tensor(data.outputs))
     label = f"{which} pair" if which else "pair"
+    result = {
+        "pairs": int(data.inputs.shape[0]),
+        "error": float(errors.mean()),
+        "error_max": float(errors.max()),
+    }
+    if not main():  # rank 0 plots
+        return result
     path = plot_instance(
         folder / "prediction.png",
         data.inputs[0],
@@ -250,12 +269,7 @@ def _judge(model, data: OperatorData, folder: Path, name: str, which: str, conso
         title=f"{name}: first {label} (relative L2 {float(errors[0]):.2e})",
     )
     console.print(f"plot: {path}")
-    return {
-        "pairs": int(data.inputs.shape[0]),
-        "error": float(errors.mean()),
-        "error_max": float(errors.max()),
-        "plots": [str(path)],
-    }
+    return {**result, "plots": [str(path)]}
 
 
 def _table(summary: dict, console: Console) -> None:

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from pdec.cli.models import Trained
+from pdec.cli.models import Trained, main
 from pdec.errors import SpecError
 from pdec.targets.pinn.report import plot_run
 
@@ -130,7 +130,7 @@ def summarize_training(spec, model, data: dict, run: Path, console: Console) -> 
         summary["relative_l2"] = errors
         for field, error in errors.items():
             console.print(f"relative L2 error of {field} against the spec's reference: {error:.3e}")
-    plots = plot_run(spec, model, data, run)
+    plots = plot_run(spec, model, data, run) if main() else []
     for path in plots:
         console.print(f"plot: {path}")
     return summary
