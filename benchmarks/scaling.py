@@ -14,8 +14,9 @@ processes (ideal: the same time per step). The CPU's cores are shared out
 CPU is the better use of the cores by independent processes, not more hardware. On
 CUDA each process has its own GPU (as many as the machine has).
 
-Prints a table (target, scaling, processes, global batch, ms per step, throughput,
-efficiency against 1 process) and appends it to benchmarks/RESULTS.md.
+Prints a table (target, scaling, processes, global batch, ms per step, throughput and
+its ratio to 1 process, peak memory of rank 0: resident set on the CPU, allocated on
+CUDA) and appends it to benchmarks/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -88,8 +89,15 @@ def worker(target: str, batch: int, steps: int, device: str, out: Path) -> None:
     with tempfile.TemporaryDirectory() as folder:
         seconds, items = globals()[target](batch, steps, device, Path(folder))
     world = distributed.current()
+    if device == "cuda":
+        peak = torch.cuda.max_memory_allocated() / 2**20
+    else:
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     if world.main:
-        out.write_text(json.dumps({"seconds": seconds, "items": items, "world": world.size}))
+        found = {"seconds": seconds, "items": items, "world": world.size, "peak": peak}
+        out.write_text(json.dumps(found))
     distributed.leave()
 
 
@@ -120,19 +128,23 @@ def table(rows: list[dict], device: str, command: str) -> str:
         "",
         f"`{command}`",
         "",
-        "| target | scaling | processes | global batch | ms / step | throughput | efficiency |",
-        "|---|---|---|---|---|---|---|",
+        "| target | scaling | processes | global batch | ms / step | throughput "
+        "| vs 1 process | peak memory, rank 0 |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         lines.append(
             f"| {row['target']} | {row['scaling']} | {row['processes']} | {row['items']:,} | "
             f"{1e3 * row['seconds']:.1f} | {row['rate']:,.0f} {unit[row['target']]} | "
-            f"{row['efficiency']:.2f} |"
+            f"{row['speedup']:.2f}× | {row['peak']:,.0f} MiB |"
         )
     lines += [
         "",
-        "Efficiency: throughput / (processes × the 1-process throughput) for strong "
-        "scaling, 1-process time / this time for weak scaling (1.00 is ideal for both).",
+        "vs 1 process: the throughput over the 1-process run's. On the CPU the processes "
+        "share the cores one process already uses (ideal: 1×, the gain is from "
+        "independent processes keeping the cores busier); on GPUs each process has its "
+        "own (ideal: N×). Weak scaling at N× the batch with the same time per step "
+        "would be N×.",
         "",
     ]
     return "\n".join(lines)
@@ -159,12 +171,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
                 rate = found["items"] / found["seconds"]
                 if first is None:
                     first = found
-                if scaling == "strong":
-                    efficiency = rate / (processes * first["items"] / first["seconds"])
-                else:
-                    efficiency = first["seconds"] / found["seconds"]
+                speedup = rate / (first["items"] / first["seconds"])
                 row = dict(target=target, scaling=scaling, processes=processes, rate=rate)
-                rows.append({**row, **found, "efficiency": efficiency})
+                rows.append({**row, **found, "speedup": speedup})
                 print(f"{target:9s} {scaling:6s} {processes} × → {1e3 * found['seconds']:.1f} ms")
     command = "python -m benchmarks.scaling " + " ".join(argv if argv is not None else sys.argv[1:])
     text = table(rows, args.device, command.strip())
