@@ -41,6 +41,8 @@ from typing import Any, TypeVar
 import torch
 from torch import Tensor, nn
 
+from pdec.runtime.errors import OptionsError
+
 T = TypeVar("T")
 TIMEOUT = timedelta(minutes=10)  # a rank that stops answering fails the others this soon
 
@@ -181,7 +183,14 @@ def join(device: torch.device | None = None) -> tuple[World, torch.device | None
         if torch.cuda.is_available():
             torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", "0")))
             backend = "cpu:gloo,cuda:nccl"
-        torch.distributed.init_process_group(backend, timeout=TIMEOUT)
+        try:
+            torch.distributed.init_process_group(backend, timeout=TIMEOUT)
+        except (ValueError, RuntimeError) as error:  # WORLD_SIZE set by hand, no rendezvous
+            raise OptionsError(
+                f"WORLD_SIZE={environment_size()} asks for a run of several processes, but "
+                f"they cannot connect ({str(error).splitlines()[0][:200]}): start them with "
+                "torchrun or `pdec train --nproc N`, or unset WORLD_SIZE"
+            ) from None
     world = current()
     if world.distributed and device is not None and device.type == "cuda" and device.index is None:
         device = torch.device("cuda", world.local_rank)

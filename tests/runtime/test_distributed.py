@@ -126,3 +126,15 @@ def test_a_world_of_one_leaves_the_batch_alone():
     assert World().split(batch) == (batch, 1.0)
     tensor = torch.ones(2)
     assert World().mean(tensor) is tensor and World().gather(tensor) is tensor
+
+
+def test_world_size_without_torchrun_is_an_options_error(monkeypatch):
+    from pdec.runtime.distributed import join
+    from pdec.runtime.errors import OptionsError
+
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    monkeypatch.setenv("RANK", "0")
+    for name in ("MASTER_ADDR", "MASTER_PORT", "TORCHELASTIC_RUN_ID"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(OptionsError, match="start them with torchrun"):
+        join(torch.device("cpu"))
