@@ -85,8 +85,10 @@ def _run() -> None:
     except PdecError as error:  # runtime errors: options, checkpoints, a diverged run
         prefix = "training stopped" if error.exit_code == 4 else "error"
         style = "bold red" if error.exit_code == 4 else "red"
+        text = str(error)  # hinted errors say "error: ..." themselves
+        text = text if text.startswith("error: ") else f"{prefix}: {text}"
         if _speaks(error):
-            console(stderr=True).print(Text(f"{_rank()}{prefix}: {error}", style=style))
+            console(stderr=True).print(Text(f"{_rank()}{text}", style=style))
         sys.exit(error.exit_code)
     except typer.Exit as done:
         sys.exit(done.exit_code)

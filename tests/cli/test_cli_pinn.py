@@ -101,6 +101,11 @@ def test_eval_against_the_spec_reference_and_a_data_file(pdec, tmp_path):
     bad.write_text("a,b\n1,2\n")
     result = pdec("eval", SPECS / "poisson.pde", "-c", checkpoint, "--reference", bad)
     assert result.returncode == 2 and "lacks the column" in result.stderr
+    for text, message in (("", "is empty"), ("x,y,u\n", "has a header but no rows")):
+        bad.write_text(text)
+        result = pdec("eval", SPECS / "poisson.pde", "-c", checkpoint, "--reference", bad)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(f"error: {bad} {message}")  # said once, not "error: error:"
 
 
 def test_train_an_inverse_problem_reports_what_it_learned(pdec, tmp_path):
@@ -148,3 +153,19 @@ def test_out_of_range_options_are_user_errors(pdec, tmp_path, value, message):
     result = pdec("train", SPECS / "poisson.pde", "--steps", "1", "--set", value, "-o", tmp_path)
     assert result.returncode == 2, result.stderr
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("", "is empty"), ("t,x,u\n", "has a header but no rows")],
+    ids=["empty", "header-only"],
+)
+def test_unusable_observation_files_are_user_errors(pdec, tmp_path, text, message):
+    data = tmp_path / "observations.csv"
+    data.write_text(text)
+    spec = (SPECS / "burgers_inverse.pde").read_text()
+    edited = tmp_path / "inverse.pde"
+    edited.write_text(spec.replace("data/burgers_observations.csv", str(data)))
+    result = pdec("train", edited, "--steps", "2", *SMALL, "-o", tmp_path / "run")
+    assert result.returncode == 2, result.stderr
+    assert f"error: {data} {message}" in result.stderr and "Traceback" not in result.stderr
