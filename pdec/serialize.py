@@ -13,6 +13,7 @@ import sympy
 from pdec import display
 from pdec.errors import Span
 from pdec.ir import nodes as ir
+from pdec.symbolic.budget import DEFAULT_BUDGET
 
 SCHEMA_VERSION = 1
 
@@ -54,7 +55,7 @@ def expression(expr: sympy.Expr) -> dict:
     return {"sympy": sympy.sstr(expr), "text": display.text(expr), "latex": display.latex(expr)}
 
 
-def to_json(spec, coords: str | None = None) -> dict:
+def to_json(spec, coords: str | None = None, budget: float | None = DEFAULT_BUDGET) -> dict:
     """The IR and what the passes derive from it: residuals, δH/δu, G, findings."""
     data = {"schema": SCHEMA_VERSION, "ir": to_data(spec.ir)}
     data["residuals"] = {
@@ -78,5 +79,5 @@ def to_json(spec, coords: str | None = None) -> dict:
             "symbol": sympy.sstr(structure.symbol),
         }
     )
-    data["findings"] = [to_data(finding) for finding in spec.check()]
+    data["findings"] = [to_data(finding) for finding in spec.check(budget)]
     return data

@@ -33,6 +33,7 @@ from pdec.passes.derive_residuals import derive_residual
 from pdec.passes.resolve import resolve
 from pdec.passes.transform_coordinates import coordinate_system, transform_coordinates
 from pdec.passes.vocabulary import did_you_mean
+from pdec.symbolic.budget import DEFAULT_BUDGET
 
 
 class Spec:
@@ -113,15 +114,18 @@ class Spec:
         """The class of G in dt(u) = G δH/δu (an ``OperatorStructure``), or None."""
         return self.ir.fact("dynamics").require()
 
-    def check(self) -> list[Finding]:
-        """A :class:`Finding` per claim and per energy: conserved, dissipated, ..."""
-        return check_claims(self.ir)
+    def check(self, budget: float | None = DEFAULT_BUDGET) -> list[Finding]:
+        """A :class:`Finding` per claim and per energy: conserved, dissipated, ...; each
+        judged within ``budget`` seconds ("not shown: too expensive" past it; None: no
+        limit)."""
+        return check_claims(self.ir, budget)
 
-    def to_json(self, coords: str | None = None) -> dict:
-        """The IR and everything derived from it, JSON-ready (``pdec show --json``)."""
+    def to_json(self, coords: str | None = None, budget: float | None = DEFAULT_BUDGET) -> dict:
+        """The IR and everything derived from it, JSON-ready (``pdec show --json``);
+        ``budget`` as for :meth:`check`."""
         from pdec.serialize import to_json
 
-        return to_json(self, coords)
+        return to_json(self, coords, budget)
 
 
 def loads(text: str, file: str = "<string>") -> Spec:

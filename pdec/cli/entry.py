@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import sys
@@ -90,6 +91,14 @@ def _run() -> None:
         if _speaks(error):
             console(stderr=True).print(Text(f"{_rank()}{text}", style=style))
         sys.exit(error.exit_code)
+    except OSError as error:
+        if error.errno not in WRITE_ERRORS:
+            _internal_error(error)
+        where = f": {error.filename}" if error.filename else ""
+        console(stderr=True).print(
+            Text(f"{_rank()}error: {error.strerror}{where} (choose another place)", style="red")
+        )
+        sys.exit(2)
     except typer.Exit as done:
         sys.exit(done.exit_code)
     except typer.Abort:
@@ -101,6 +110,14 @@ def _run() -> None:
             error.show()
             sys.exit(error.exit_code)
         _internal_error(error)
+
+
+# the file system refusing a write (full, read-only, no permission, in the way): the
+# user's to fix, not a bug
+WRITE_ERRORS = {
+    errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EEXIST,
+    errno.ENOTDIR, errno.EISDIR,
+}  # fmt: skip
 
 
 def _rank() -> str:

@@ -31,7 +31,7 @@ from rich.text import Text
 
 import pdec
 from pdec import targets
-from pdec.cli.output import console, parse_sets, write_json
+from pdec.cli.output import console, parse_sets, writable_folder, write_json
 from pdec.errors import SpecError
 
 SpecFile = Annotated[
@@ -119,7 +119,7 @@ def compile_command(
 
     spec = pdec.load(file)
     module = generate_module(spec, target, coords=coords, cut=cut)
-    path = write_module(module, out)
+    path = write_module(module, writable_folder(out))
     console().print(
         Text.assemble(
             "wrote ",
@@ -212,6 +212,7 @@ def _train(hooks, file, target, steps, epochs, data, mode, sets, out, resume, co
         options={"coords": coords, "cut": cut},
     )
     request = _with_data(request, hooks, data)
+    writable_folder(request.run)
     out = console() if world.main else Console(quiet=True)
     if world.distributed:
         out.print(f"data-parallel on {world.size} processes (rank 0 writes the output)")

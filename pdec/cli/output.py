@@ -44,8 +44,42 @@ def parse_sets(items: list[str]) -> dict:
         options[key.strip()] = parse_value(value)
     seed = options.get("seed")
     if isinstance(seed, int) and not -(2**63) <= seed < 2**63:
-        raise typer.BadParameter(f"seed={seed}: a seed is a 64-bit integer", param_hint="--set")
+        from pdec.runtime.errors import OptionsError  # one line, as for every option
+
+        raise OptionsError(f"--set seed={seed}: a seed is a 64-bit integer (below 2**63)")
     return options
+
+
+def writable_folder(path: Path, flag: str = "--out") -> Path:
+    """``path`` as a folder this process can write in (made if missing), or a user error
+    (exit 2) that says why not: a file is in the way, no permission, a read-only or
+    special file system (/proc), no space."""
+    from pdec.errors import SpecError
+
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path, prefix=".pdec-probe-"):
+            pass
+    except OSError as error:
+        reason = error.strerror or str(error)
+        if isinstance(error, FileExistsError | NotADirectoryError):
+            reason = "a file is in the way of a folder there"
+        raise SpecError(
+            f"cannot write to {path}: {reason}", None, f"choose another folder with {flag}"
+        ) from None
+    return path
+
+
+def writable_file(path: Path, flag: str = "--out") -> Path:
+    """``path`` as a file this process can write (its folder checked as above)."""
+    from pdec.errors import SpecError
+
+    if path.is_dir():
+        raise SpecError(f"{path} is a folder", None, f"give a file name with {flag}")
+    if path.exists() and not path.is_file():  # a device (/dev/full): never replace it
+        raise SpecError(f"{path} is not a regular file", None, f"give a file name with {flag}")
+    writable_folder(path.parent if str(path.parent) else Path("."), flag)
+    return path
 
 
 def write_json(path: Path, data) -> None:

@@ -13,8 +13,9 @@ from rich.text import Text
 
 import pdec
 from pdec.cli.models import SpecFile
-from pdec.cli.output import console
+from pdec.cli.output import console, writable_file
 from pdec.errors import SpecError
+from pdec.symbolic.budget import DEFAULT_BUDGET
 
 VERDICT_STYLE = {
     "conserved": "green",
@@ -24,9 +25,21 @@ VERDICT_STYLE = {
 }
 
 
+BUDGET_HELP = "Seconds of symbolic work per claim; past it the claim is 'not shown'."
+
+
+def _budget(value: float) -> float:
+    if not value > 0:
+        raise typer.BadParameter(f"{value}: a positive number of seconds", param_hint="--budget")
+    return value
+
+
 def check(
     file: SpecFile,
     as_json: Annotated[bool, typer.Option("--json", help="Findings as JSON.")] = False,
+    budget: Annotated[
+        float, typer.Option("--budget", help=BUDGET_HELP, callback=_budget)
+    ] = DEFAULT_BUDGET,
 ) -> None:
     """Check the spec's conservation claims and energies symbolically.
 
@@ -35,7 +48,7 @@ def check(
     claim in the spec is refuted.
     """
     spec = pdec.load(file)
-    findings = spec.check()
+    findings = spec.check(budget)
     structure = _structure_line(spec)
     if as_json:
         from pdec.serialize import to_data
@@ -94,13 +107,17 @@ def show(
     as_json: Annotated[
         bool, typer.Option("--json", help="The IR and derived math as JSON.")
     ] = False,
+    budget: Annotated[
+        float, typer.Option("--budget", help=BUDGET_HELP + " (--json's findings)", callback=_budget)
+    ] = DEFAULT_BUDGET,
 ) -> None:
     """Show the derived equations: residuals, δH/δu, the class of G, and claims."""
     if latex and as_json:
         raise typer.BadParameter("choose one of --latex and --json")
     spec = pdec.load(file)
     if as_json:
-        typer.echo(json.dumps(spec.to_json(coords=coords), indent=2, ensure_ascii=False))
+        data = spec.to_json(coords=coords, budget=budget)
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     from pdec.cli.show import render_latex, render_text
 
@@ -141,11 +158,12 @@ def data(
     from pdec.reference import generate
 
     spec = pdec.load(file)
+    out = writable_file(out or Path(f"{spec.name}.npz"))  # before the solver's work
     if res is not None or spec.ir.inputs:
         _operator_data(spec, n, res or 64, seed, out)
         return
     trajectories = generate(spec, n, steps, dt, seed=seed, grid=grid)
-    path = trajectories.save(out or Path(f"{spec.name}.npz"))
+    path = trajectories.save(out)
     out_console = console()
     out_console.print(
         f"wrote {path}: u {tuple(trajectories.u.shape)} (trajectory, time, field"
@@ -155,11 +173,11 @@ def data(
     out_console.print(f"integrator: {trajectories.integrator}")
 
 
-def _operator_data(spec, n: int, res: int, seed: int, out: Path | None) -> None:
+def _operator_data(spec, n: int, res: int, seed: int, out: Path) -> None:
     from pdec.reference.operator_data import generate_operator_data
 
     pairs = generate_operator_data(spec, n, res, seed=seed)
-    path = pairs.save(out or Path(f"{spec.name}.npz"))
+    path = pairs.save(out)
     out_console = console()
     out_console.print(
         f"wrote {path}: inputs {tuple(pairs.inputs.shape)} ({', '.join(pairs.input_names)}), "

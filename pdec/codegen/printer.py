@@ -79,11 +79,16 @@ class TorchPrinter(PythonCodePrinter):
     def _print(self, expr, **kwargs) -> str:
         if isinstance(expr, sympy.Expr) and expr.is_number and not _readable_number(expr):
             value = complex(expr.evalf(17))
+            shown = (
+                str(expr)
+                if len(str(expr)) <= 40
+                else f"{str(expr)[:20]}…({len(str(expr))} characters)"
+            )
             if value.imag:
-                raise UnsupportedError(f"the constant {expr} is not real", self.span)
+                raise UnsupportedError(f"the constant {shown} is not real", self.span)
             if not math.isfinite(value.real):
                 raise UnsupportedError(
-                    f"the constant {expr} is not a finite float",
+                    f"the constant {shown} is not a finite float",
                     self.span,
                     "generated code computes in floats: keep numbers below about 1e308",
                 )
@@ -120,10 +125,16 @@ class TorchPrinter(PythonCodePrinter):
         return "math.e"
 
 
+EXACT = 2**53  # integers up to this are exact floats, and fit torch's int64 arithmetic
+
+
 def _readable_number(expr: sympy.Expr) -> bool:
-    """Rationals and rational multiples of π print as themselves."""
-    if expr.is_Rational or isinstance(expr, sympy.NumberSymbol):
+    """Rationals of modest size and their multiples of π print as themselves; a larger
+    integer (10**30 would overflow torch's int64 against a tensor) prints as a float."""
+    if isinstance(expr, sympy.NumberSymbol):
         return True
+    if expr.is_Rational:
+        return abs(expr.p) <= EXACT and expr.q <= EXACT
     if expr.is_Mul:
-        return all(a.is_Rational or isinstance(a, sympy.NumberSymbol) for a in expr.args)
+        return all(_readable_number(a) for a in expr.args if a.is_Rational or a.is_number)
     return False

@@ -28,10 +28,12 @@ def parse(source: str, file: str = "<string>") -> s.Module:
     """
     # Editors on Windows may start UTF-8 files with an invisible byte-order mark.
     source = source.removeprefix("\ufeff")
+    _check_text(source, file)
     try:
         tree = lark_parser().parse(source)
     except lark.exceptions.UnexpectedInput as error:
         raise syntax_error(error, source, file) from None
+    _check_nesting(tree, source, file)
     try:
         statements = _Builder(source, file).transform(tree).children
     except lark.exceptions.VisitError as error:
@@ -39,6 +41,52 @@ def parse(source: str, file: str = "<string>") -> s.Module:
             raise error.orig_exc from None
         raise
     return s.Module(statements=tuple(statements), file=file, source=source)
+
+
+# ---- limits: what every later pass can walk without running out of stack --------------
+
+# Levels of nesting in one expression or region: ((…)), -(-(…)), x^(x^…), dx(dx(…)).
+# Every later pass (the builder, the resolver, SymPy) walks expressions recursively,
+# several Python frames a level; 100 levels stay far inside Python's limit of 1000.
+MAX_NESTING = 100
+
+
+def _check_text(source: str, file: str) -> None:
+    """Text that is not Unicode (a lone surrogate from a broken decoder) is located."""
+    try:
+        source.encode("utf-8")
+    except UnicodeEncodeError as error:
+        before = source[: error.start]
+        line = before.count("\n") + 1
+        column = error.start - (before.rfind("\n") + 1) + 1
+        span = Span(
+            file, line, column, line, column + 1, source.encode("utf-8", "replace").decode()
+        )
+        raise SpecSyntaxError(
+            f"the text has an invalid character U+{ord(source[error.start]):04X} (a lone "
+            "surrogate, not Unicode)",
+            span,
+            "save the spec as UTF-8 text",
+        ) from None
+
+
+def _check_nesting(tree: lark.Tree, source: str, file: str) -> None:
+    """Refuse a parse tree nested deeper than MAX_NESTING (walked without recursion),
+    pointing at the first node beyond the limit."""
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_NESTING:
+            meta = node.meta
+            line, column = getattr(meta, "line", 1), getattr(meta, "column", 1)
+            span = Span(file, line, column, line, column + 1, source)
+            raise UnsupportedError(
+                f"this expression is nested more than {MAX_NESTING} levels deep",
+                span,
+                "split it into named parts (const, param); a chain of + or * counts a level "
+                "per operator",
+            )
+        stack.extend((child, depth + 1) for child in node.children if isinstance(child, lark.Tree))
 
 
 # ---- tree → syntax nodes -------------------------------------------------------------

@@ -8,10 +8,14 @@ explicit state ("not conserved"), or none of these ("not shown", with the reason
 
 A claim is *refuted* when a state contradicts it: a conserved quantity whose rate is
 nonzero somewhere, or a dissipated one that increases somewhere.
+
+Each quantity's judgement (and the dynamics they share) runs on a time budget
+(:mod:`pdec.symbolic.budget`): past it the verdict is "not shown: too expensive".
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import sympy
@@ -20,6 +24,7 @@ from pdec.errors import Span, SpecError, UnsupportedError
 from pdec.ir import nodes as ir
 from pdec.passes.check_structure import periods, spatial_variables
 from pdec.passes.derive_residuals import derive_residual, substitute_definitions
+from pdec.symbolic.budget import DEFAULT_BUDGET, OverBudget, time_budget
 from pdec.symbolic.conservation import check_quantity
 from pdec.symbolic.variational import variational_derivative
 from pdec.symbolic.witness import find_witness
@@ -93,8 +98,12 @@ def _flux_from_evolution(spec: ir.SpecIR) -> dict:
     return flux
 
 
-def check_claims(spec: ir.SpecIR) -> list[Finding]:
-    """Findings for the spec's claims, then for energies that no claim names."""
+TOTAL_BUDGETS = 2  # the whole check's time, in claim budgets
+
+
+def check_claims(spec: ir.SpecIR, budget: float | None = DEFAULT_BUDGET) -> list[Finding]:
+    """Findings for the spec's claims, then for energies that no claim names; each
+    judged within ``budget`` seconds, all of them within twice that (None: no limit)."""
     quantities = [
         (
             f"{c.kind} {c.name}",
@@ -121,16 +130,33 @@ def check_claims(spec: ir.SpecIR) -> list[Finding]:
             )
     if not quantities:
         return []
+    # each claim gets ``budget``, and the whole check twice that: a spec of many hard
+    # claims is still answered in bounded time
+    deadline = time.monotonic() + TOTAL_BUDGETS * budget if budget else None
     try:
-        flux = dynamics(spec)
-    except SpecError as error:
+        with time_budget(budget):
+            flux = dynamics(spec)
+    except (SpecError, OverBudget) as error:
         return [_not_shown(q, error) for q in quantities]
-    return [_judge(spec, flux, *q) for q in quantities]
+    findings = []
+    for quantity in quantities:
+        left = budget if deadline is None else min(budget, deadline - time.monotonic())
+        try:
+            if left is not None and left <= 0:
+                raise OverBudget(budget)
+            with time_budget(left):
+                findings.append(_judge(spec, flux, *quantity))
+        except OverBudget:
+            findings.append(_not_shown(quantity, OverBudget(budget)))
+    return findings
 
 
-def _not_shown(quantity, error: SpecError) -> Finding:
+def _not_shown(quantity, error: SpecError | OverBudget) -> Finding:
     claim, name, expected, _density, _space, span = quantity
-    reason = error.message + (f" ({error.hint})" if error.hint else "")
+    if isinstance(error, OverBudget):
+        reason = f"{error}: the proof took longer; raise it with --budget"
+    else:
+        reason = error.message + (f" ({error.hint})" if error.hint else "")
     return Finding(claim, name, expected, "not shown", reason, False, span)
 
 

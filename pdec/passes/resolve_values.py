@@ -154,8 +154,20 @@ def operator_power(op: Operator, n: int) -> Operator:
 MAX_DIGITS = 1000  # beyond this, exact SymPy arithmetic on literals becomes too slow
 
 
+MAX_EXPONENT = 10**6  # a field to a power beyond this is a typo, and its derivatives explode
+
+
 def check_power(base: sympy.Expr, exponent: sympy.Expr, span: Span) -> None:
-    """Refuse rational powers whose exact value would have more than MAX_DIGITS digits."""
+    """Refuse rational powers whose exact value would have more than MAX_DIGITS digits,
+    and rational exponents beyond MAX_EXPONENT (u^(10^999): every derivative multiplies
+    the exponent into numbers too long to print)."""
+    if isinstance(exponent, sympy.Rational) and max(abs(exponent.p), exponent.q) > MAX_EXPONENT:
+        if not isinstance(base, sympy.Rational):  # numbers: the digits rule below
+            raise UnsupportedError(
+                f"the exponent {abbreviate(str(exponent))} is too large",
+                span,
+                f"exponents may be rationals with terms up to {MAX_EXPONENT:.0e}",
+            )
     if not (isinstance(base, sympy.Rational) and isinstance(exponent, sympy.Rational)):
         return
     if abs(base.p) == base.q or base.p == 0:  # 0, 1 and -1

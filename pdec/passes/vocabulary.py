@@ -161,7 +161,8 @@ class Evaluator(Operators):
     @_evaluate.register
     def _number(self, node: s.Number):
         mantissa, _, exponent = node.text.lower().partition("e")
-        digits = len(mantissa.replace(".", "").lstrip("0"))
+        # every written digit counts: 0.000…01 with 5000 zeros is as long to read exactly
+        digits = len(mantissa.replace(".", ""))
         magnitude = exponent.lstrip("+-").lstrip("0")
         if digits > MAX_DIGITS or len(magnitude) > 8 or int(magnitude or 0) > MAX_DIGITS:
             raise UnsupportedError(

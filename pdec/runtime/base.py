@@ -118,7 +118,7 @@ class GeneratedModel(nn.Module):
         if strict:
             checkpoint.check_spec(data, cls.spec_sha256, path, "pass strict=False to load anyway")
         model = cls(**{**checkpoint.rebuild_config(data["config"]), **overrides})
-        model.load_state_dict(data["state"])
+        checkpoint.load_state(model, data, path)
         return model
 
 

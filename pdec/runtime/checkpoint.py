@@ -57,14 +57,24 @@ def write_atomic(data: dict[str, Any], path: str | os.PathLike) -> Path:
     """Write ``data`` with ``torch.save`` to a temporary file beside ``path``, fsync it,
     then rename it over ``path``."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as error:
+        raise CheckpointError(f"cannot write {path}: {error.strerror or error}") from error
     try:
         with os.fdopen(handle, "wb") as file:
             torch.save(data, file)
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, path)
+    except (OSError, RuntimeError) as error:  # torch's zip writer says RuntimeError
+        Path(temporary).unlink(missing_ok=True)
+        reason = getattr(error, "strerror", None) or str(error).splitlines()[0][:200]
+        raise CheckpointError(
+            f"cannot write {path}: {reason} (the previous checkpoint, if any, is unchanged; "
+            "free some space or choose another run folder)"
+        ) from error
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -123,8 +133,11 @@ def read(
         raise CheckpointError(f"no such checkpoint: {path}")
     try:
         data = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as error:
-        raise CheckpointError(f"cannot read checkpoint {path}: {error}") from error
+    except Exception as error:  # torch's own text is pages of advice on pickles
+        raise CheckpointError(
+            f"{path} is not a readable pdec checkpoint (truncated, corrupt, or not written "
+            "by pdec): use another checkpoint, or start without --resume"
+        ) from error
     if not isinstance(data, dict) or data.get("format") not in formats:
         raise CheckpointError(f"{path} is not a pdec checkpoint of format {' or '.join(formats)}")
     written_by = data.get("target", "pinn")
@@ -139,6 +152,40 @@ def read(
             f"{path} has checkpoint version {data.get('version')}; expected {VERSION}"
         )
     return data
+
+
+def load_state(model, data: dict[str, Any], path) -> None:
+    """``model.load_state_dict(data["state"])``, or a :class:`CheckpointError` that says
+    which options built the checkpoint's network and which built this one ("written for
+    layers 8×40, this model has 4×50"), instead of torch's list of size mismatches."""
+    try:
+        model.load_state_dict(data["state"])
+    except RuntimeError as error:
+        theirs = data.get("config") or {}
+        ours = getattr(model, "config", None) or {}
+        differ = [key for key in theirs if key in ours and _same(theirs[key]) != _same(ours[key])]
+        if differ:
+            written = ", ".join(f"{key} {_shown(theirs[key], '×')}" for key in differ)
+            this = ", ".join(f"{_shown(ours[key], '×')}" for key in differ)
+            sets = " ".join(f"--set {key}={_shown(theirs[key], 'x')}" for key in differ)
+            raise CheckpointError(
+                f"{path} was written for {written}; this model has {this}: start without "
+                f"--resume, or pass {sets}"
+            ) from None
+        raise CheckpointError(
+            f"{path} holds weights of another shape than this model's "
+            f"({str(error).splitlines()[0][:160]}): start without --resume"
+        ) from None
+
+
+def _same(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple | list) else value
+
+
+def _shown(value: Any, times: str) -> str:
+    if isinstance(value, tuple | list):
+        return times.join(str(item) for item in value)
+    return str(value)
 
 
 def check_spec(data: dict[str, Any], spec_sha256: str, path, hint: str = "") -> None:

@@ -35,18 +35,31 @@ class TrainingDiverged(PdecError, RuntimeError):  # noqa: N818 (the name is part
     """The loss or its gradient became non-finite during training.
 
     Attributes: ``step`` (1-based global step), ``phase`` ("adam" or "lbfgs"),
-    ``terms`` (names of the non-finite terms) and ``checkpoint`` (path of the last good
-    checkpoint, or None).
+    ``terms`` (names of the non-finite terms), ``checkpoint`` (path of the last good
+    checkpoint, or None) and ``good_step`` (the steps that checkpoint holds, if known).
+    The message ends with where the last good checkpoint is (the trainer may write one
+    as the run stops: :meth:`pdec.runtime.trainer.Trainer.keep_last_good`).
     """
 
     exit_code = 4
 
     def __init__(self, message: str, *, step: int, phase: str, terms, checkpoint):
         super().__init__(message)
+        self.message = message
         self.step = step
         self.phase = phase
         self.terms = tuple(terms)
         self.checkpoint = checkpoint
+        self.good_step: int | None = None
+        self.before_any_step = False  # no step completed: no good state to keep
+
+    def __str__(self) -> str:
+        if self.checkpoint is None and self.before_any_step:
+            return f"{self.message}; no step had completed, so there was no good state to keep"
+        if self.checkpoint is None:
+            return f"{self.message}; no checkpoint was written (set checkpoint_dir to keep one)"
+        after = f" (after step {self.good_step})" if self.good_step is not None else ""
+        return f"{self.message}; the last good checkpoint is {self.checkpoint}{after}"
 
 
 class CheckpointError(PdecError, ValueError):

@@ -372,7 +372,7 @@ class PinnModel(FieldDerivatives, GeneratedModel):
         if device is not None:
             config["device"] = device
         model = cls(**config)
-        model.load_state_dict(data["state"])
+        checkpoint.load_state(model, data, path)
         return model
 
 

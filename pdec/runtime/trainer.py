@@ -31,6 +31,17 @@ the backward averages the gradients over ranks), scales it by the share, and gua
 and records the all-reduced loss, so every rank stops together. Only rank 0 writes
 checkpoints and shows the progress bar.
 
+**The last good state is kept.** With ``save`` and ``keeps`` (the optimizers and
+schedulers besides the model), the trainer holds in memory the state at the start of
+the last two steps. When a step stops the run (:class:`TrainingDiverged`: a non-finite
+loss, gradient or parameter), it puts back the state at the start of the last step
+that completed — its loss and gradients were finite — with the step counters and the
+history of that moment, writes it with ``save()`` over any later checkpoint (which may
+hold the state whose loss is not finite), and the error names it. So ``pdec train``
+always leaves a checkpoint to resume from with a lower learning rate, whatever
+``checkpoint_every`` is. (The points and generators are written as they are: a resumed
+run redraws from there.)
+
 The order of random draws is the targets' own: ``batches`` is a generator consumed one
 batch at a time, between the steps on the previous batches.
 """
@@ -38,6 +49,7 @@ batch at a time, between the steps on the previous batches.
 from __future__ import annotations
 
 import contextlib
+import copy
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -49,6 +61,7 @@ from torch import Tensor, nn
 
 from pdec.runtime.base import check_finite
 from pdec.runtime.distributed import Replicas, World
+from pdec.runtime.errors import TrainingDiverged
 from pdec.runtime.history import History, Record
 from pdec.runtime.progress import ProgressBar
 
@@ -81,7 +94,7 @@ class Phase:
     optimize: Callable[[Tensor], None] | None = None
     update: Callable[[nn.Module, Any], Terms] | None = None
     message: Callable[[int, float], str] = lambda step, value: (
-        f"the loss became {value} at step {step}; lower the learning rate"
+        f"the loss became {value} at step {step}: lower the learning rate"
     )
     schedule: Callable[[int], Any] = _nothing
     enter: Callable[[], None] = _nothing
@@ -122,6 +135,7 @@ class Trainer:
         checkpoint_path: Path | None = None,
         precision: Callable[[], Any] | None = None,
         world: World | None = None,
+        keeps: Callable[[], dict[str, Any]] | None = None,
     ):
         self.model, self.phases = model, phases
         self.save, self.checkpoint_every = save, checkpoint_every
@@ -137,6 +151,10 @@ class Trainer:
         self.world = world or World()
         # the model's replicas across ranks (DDP), or the model itself in a world of one
         self.forward = Replicas(model, self.world)
+        # name → object with state_dict/load_state_dict besides the model (optimizers,
+        # schedulers), and the states at the start of the last two steps
+        self.keeps = keeps
+        self.kept: list[dict[str, Any]] = []
 
     @property
     def phase(self) -> Phase:
@@ -168,13 +186,19 @@ class Trainer:
                 phase.enter()
                 while self.done[index] < phase.steps:
                     step = self.steps_done + 1
+                    self.remember()
                     phase.schedule(self.done[index])
-                    outcomes = [
-                        (batch, self.step(self.model, batch))
-                        for batch in phase.batches(self.done[index])
-                    ]
-                    self.done[index] += 1
-                    self.after_step(phase, step, outcomes, bar, self.done[index] == phase.steps)
+                    try:
+                        outcomes = [
+                            (batch, self.step(self.model, batch))
+                            for batch in phase.batches(self.done[index])
+                        ]
+                        self.done[index] += 1
+                        last = self.done[index] == phase.steps
+                        self.after_step(phase, step, outcomes, bar, last)
+                    except TrainingDiverged as error:
+                        self.keep_last_good(error)
+                        raise
         return self.history
 
     def step(self, model: nn.Module, batch: Any) -> Terms:
@@ -217,6 +241,39 @@ class Trainer:
         values = torch.stack([total.detach(), *(term.detach() for term in terms.values())])
         values = self.world.mean(values.to(torch.float64))
         return float(values[0]), dict(zip(terms, values[1:].to(total.dtype)))
+
+    # -- the last good state --------------------------------------------------------------
+
+    def remember(self) -> None:
+        """Hold the state at the start of this step (and of the one before)."""
+        if self.save is None or self.keeps is None or not self.world.main:
+            return
+        state = {
+            "model": {k: v.detach().clone() for k, v in self.model.state_dict().items()},
+            "keeps": {
+                name: copy.deepcopy(keep.state_dict()) for name, keep in self.keeps().items()
+            },
+            "done": list(self.done),
+            "current": self.current,
+            "records": len(self.history.records),
+        }
+        self.kept = [*self.kept[-1:], state]
+
+    def keep_last_good(self, error: TrainingDiverged) -> None:
+        """Write the state at the start of the last step that completed (see the module
+        docstring) and name it in ``error``; nothing without one."""
+        if len(self.kept) < 2:
+            error.before_any_step = self.save is not None and self.keeps is not None
+            return
+        good = self.kept[0]
+        self.model.load_state_dict(good["model"])
+        for name, keep in self.keeps().items():  # one made since (L-BFGS) stays as it is
+            if name in good["keeps"]:
+                keep.load_state_dict(good["keeps"][name])
+        self.done, self.current = list(good["done"]), good["current"]
+        del self.history.records[good["records"] :]
+        self.last_checkpoint = self.save()
+        error.checkpoint, error.good_step = self.last_checkpoint, self.steps_done
 
     def after_step(
         self, phase: Phase, step: int, outcomes: list[tuple[Any, Terms]], bar, last: bool

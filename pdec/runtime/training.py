@@ -181,6 +181,7 @@ class _Run:
             progress=options.progress,
             precision=partial(precision_context, options.precision or "float32", device),
             world=self.world,
+            keeps=self.optimizers,
         )
 
         found = checkpoint.latest(self.checkpoint_dir) if options.resume else None
@@ -191,6 +192,11 @@ class _Run:
             self.points.draw()
         self.loss_terms.trial(self.batch(), self.parameters)
         self.trainer.started = time.perf_counter()
+
+    def optimizers(self) -> dict:
+        """What a rollback to the last good state restores besides the model."""
+        found = {"adam": self.adam, "scheduler": self.scheduler, "lbfgs": self.lbfgs}
+        return {name: value for name, value in found.items() if value is not None}
 
     # -- the trainer's counters, under the names the checkpoints use ------------------------
 
@@ -370,14 +376,9 @@ class _Run:
 
     def diverged(self, names: list[str], what: str, final: bool) -> None:
         step = self.steps_done + (0 if final else 1)
-        where = (
-            f"the last good checkpoint is {self.last_checkpoint}"
-            if self.last_checkpoint
-            else "no checkpoint was written (set checkpoint_dir and checkpoint_every to keep one)"
-        )
         raise TrainingDiverged(
             f"training diverged at step {step} ({self.phase}): non-finite {what} in "
-            f"term{'s' if len(names) > 1 else ''} {', '.join(names)}; {where}",
+            f"term{'s' if len(names) > 1 else ''} {', '.join(names)}",
             step=step,
             phase=self.phase,
             terms=names,
@@ -411,6 +412,20 @@ class _Run:
         self.trainer.last_checkpoint = checkpoint.write_atomic(data, path)
         return self.trainer.last_checkpoint
 
+    def new_learning_rates(self, before: dict) -> None:
+        """A run resumed with another ``lr`` or ``lr_unknowns`` (after a divergence, say)
+        takes them: Adam's restored groups carry the old ones. Decay continues from the
+        steps done. Unchanged rates leave the restored groups exactly as they were."""
+        options = self.options
+        rates = [options.lr, options.lr_unknowns or options.lr]
+        old = [before.get("lr"), before.get("lr_unknowns") or before.get("lr")]
+        decay = (options.lr_decay ** (1 / 1000)) ** self.trainer.done[0] if options.lr_decay else 1
+        for group, rate, previous in zip(self.adam.param_groups, rates, old):
+            if previous is not None and rate != previous:
+                group["lr"] = rate * decay
+                if "initial_lr" in group:
+                    group["initial_lr"] = rate
+
     def restore(self, path: Path) -> None:
         """Everything from the checkpoint at ``path``, as rank 0 reads it (the points and
         generators are the global ones: any number of processes resumes it)."""
@@ -420,7 +435,7 @@ class _Run:
         checkpoint.check_spec(data, self.model.spec_sha256, path, "start without resume")
         checkpoint.check_representation(data, self.model.lifted, path)
         model = self.model
-        model.load_state_dict(data["state"])
+        checkpoint.load_state(model, data, path)
         self.adam.load_state_dict(data["optimizers"]["adam"])
         if self.scheduler is not None and data["optimizers"]["scheduler"] is not None:
             self.scheduler.load_state_dict(data["optimizers"]["scheduler"])
@@ -433,6 +448,7 @@ class _Run:
         self.weights.update(data["weights"])
         trainer = self.trainer
         trainer.done = [data["adam_steps"], data["lbfgs_steps"]]
+        self.new_learning_rates(data["options"])
         trainer.current = [phase.name for phase in trainer.phases].index(data["phase"])
         trainer.seconds_before = data["seconds"]
         trainer.history = History.from_dict(data["history"])

@@ -107,14 +107,19 @@ def _integrate(
             state = differentiate(state, space, multi_index(original, space))
         values[symbol] = state
     terms = [term.xreplace(values) for term in sympy.Add.make_args(jet)]
+    if any(term.has(sympy.zoo, sympy.nan, sympy.oo) for term in terms):
+        return float("nan"), 0.0  # infinite at this state (x^(1/x) at x = 0): no witness
     periodic = not jet.free_symbols & set(space)
     grid, weights = _quadrature(space, periods, periodic)
     evaluate = sympy.lambdify(space, terms, modules="numpy")
-    with np.errstate(all="ignore"):
-        samples = [
-            np.broadcast_to(np.asarray(value, dtype=complex), weights.shape)
-            for value in evaluate(*grid)
-        ]
+    try:
+        with np.errstate(all="ignore"):
+            samples = [
+                np.broadcast_to(np.asarray(value, dtype=complex), weights.shape)
+                for value in evaluate(*grid)
+            ]
+    except OverflowError:  # an integer beyond float range (10^400*u): not a float state
+        return float("nan"), 0.0
     if any(not np.all(np.isfinite(s)) or np.any(s.imag != 0) for s in samples):
         return float("nan"), 0.0
     value = float(sum(np.sum(weights * s.real) for s in samples))

@@ -127,3 +127,14 @@ def test_every_pdec_error_exits_with_its_code_and_only_bugs_exit_3(monkeypatch):
     assert _exit_of(monkeypatch, PdecError("bad option")) == 2
     assert _exit_of(monkeypatch, DivergedError("loss is nan")) == 4
     assert _exit_of(monkeypatch, KeyError("a bug")) == 3
+
+
+def test_a_file_system_refusing_a_write_is_the_users_to_fix(monkeypatch, capsys):
+    import errno
+
+    full = OSError(errno.ENOSPC, "No space left on device", "runs/x/loss.png")
+    assert _exit_of(monkeypatch, full) == 2
+    assert "No space left on device: runs/x/loss.png" in capsys.readouterr().err
+    assert _exit_of(monkeypatch, PermissionError(errno.EACCES, "Permission denied", "f")) == 2
+    # an OSError that is not about writing is still a bug
+    assert _exit_of(monkeypatch, OSError(errno.EBADF, "Bad file descriptor")) == 3

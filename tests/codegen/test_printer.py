@@ -1,7 +1,10 @@
 """Exact-string tests of the strict SymPy → torch printer."""
 
+import math
+
 import pytest
 import sympy
+import torch
 
 import pdec
 from pdec.codegen.printer import TorchPrinter
@@ -86,3 +89,33 @@ def test_sign_of_a_float_prints_plain_python():
     assert text == "((D > 0) - (D < 0))"
     for value, sign in ((-2.5, -1), (0.0, 0), (3.0, 1)):
         assert eval(text, {"D": value}) == sign  # noqa: S307 - generated code
+
+
+ATOMS = [
+    sympy.S.Zero, sympy.S.One, sympy.S.NegativeOne, sympy.S.Half, sympy.Rational(1, 3),
+    sympy.Integer(2**53), sympy.Integer(10**30), sympy.Rational(1, 10**30),
+    sympy.Integer(10**400), sympy.Rational(10**400, 3), sympy.Integer(3) ** 1000,
+    sympy.Float("1e-300"), sympy.Float("1e308"), sympy.Float("1e400"), sympy.Float("1e-400"),
+    sympy.pi, sympy.E, sympy.S.EulerGamma, sympy.S.Catalan, sympy.S.GoldenRatio,
+    sympy.S.TribonacciConstant, sympy.oo, -sympy.oo, sympy.zoo, sympy.nan, sympy.I,
+    sympy.sqrt(2), sympy.cbrt(2), sympy.exp(800), sympy.log(2), sympy.sqrt(-1 - sympy.sqrt(2)),
+    10**20 * sympy.pi,
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("atom", ATOMS, ids=lambda atom: str(atom)[:24])
+def test_every_number_prints_as_code_that_runs_or_is_refused(atom):
+    """The printer never emits a name that does not exist (``inf``, ``zoo``) or a number
+    torch cannot take (an integer beyond int64 against a tensor): each number, alone and
+    in an expression with a tensor, prints as code that runs with torch and math only
+    and gives a finite value, or is refused with an UnsupportedError."""
+    for expr in (atom, atom * x + 1):
+        try:
+            text = TorchPrinter(NAMES).doprint(expr)
+        except pdec.UnsupportedError as error:
+            assert len(str(error).splitlines()[0]) < 200
+            continue
+        half = torch.tensor(0.5, dtype=torch.float64)
+        value = eval(text, {"torch": torch, "math": math, "x": half})  # noqa: S307
+        assert bool(torch.isfinite(torch.as_tensor(value, dtype=torch.float64))), text
+        assert float(value) == pytest.approx(float(expr.subs(x, 0.5)), rel=1e-12)

@@ -539,3 +539,57 @@ def test_caret_under_a_tab_indented_line():
     with pytest.raises(SpecSyntaxError) as info:
         pdec.loads("model m\n\tconst a = $\n", "bad.pde")
     assert info.value.render().splitlines()[2] == "      | \t          ^"
+
+
+BASE = "model m\nregion I = interval(x in [0, 1])\nfield u(x)\n"
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "-" * 5000 + "x",  # each RecursionError the fuzzer found, and a VisitError
+        "x^" * 2000 + "x",
+        "sin(" * 500 + "x" + ")" * 500,
+        "(x*" * 500 + "x" + ")" * 500,
+    ],
+    ids=["unary-minus", "powers", "calls", "products"],
+)
+def test_deep_nesting_is_a_located_error_not_a_crash(expression):
+    with pytest.raises(pdec.SpecError, match="nested more than 100 levels") as caught:
+        pdec.loads(BASE + f"pde p: u = {expression} in I\n", "deep.pde")
+    assert caught.value.span.line == 4 and caught.value.hint
+
+
+def test_nested_derivatives_are_a_located_error():
+    text = BASE + "pde p: " + "dx(" * 500 + "u" + ")" * 500 + " = 0 in I\n"
+    with pytest.raises(pdec.SpecError, match="nested more than 100 levels"):
+        pdec.loads(text, "deep.pde")
+
+
+def test_nesting_below_the_limit_resolves_and_checks():
+    for expression in ("-" * 90 + "x", "x^" * 90 + "x", "sin(" * 90 + "x" + ")" * 90):
+        pdec.loads(BASE + f"pde p: u = {expression} in I\n").check()
+    pdec.loads(BASE + "pde p: u = " + "(" * 3000 + "x" + ")" * 3000 + " in I\n")
+
+
+def test_a_number_with_thousands_of_written_digits_is_refused_at_its_span():
+    text = BASE + "pde p: u = 0." + "0" * 5000 + "1 in I\n"
+    with pytest.raises(pdec.UnsupportedError, match="too long or too large") as caught:
+        pdec.loads(text, "n.pde")
+    assert caught.value.span.location == "n.pde:4:12"
+
+
+def test_a_lone_surrogate_is_a_located_error():
+    with pytest.raises(pdec.SpecError, match="U\\+D800") as caught:
+        pdec.loads(BASE + "pde p: u = x in I  # \ud800\n", "s.pde")
+    assert caught.value.span.location == "s.pde:4:22"
+    caught.value.render()  # printable
+
+
+def test_an_exponent_beyond_a_million_is_refused_at_its_span():
+    """Found by benchmarks/fuzz.py: dx(u)^10^999 resolved, and every derivative then made
+    integers too long to print (ValueError from Python's 4300-digit limit)."""
+    with pytest.raises(pdec.UnsupportedError, match="the exponent .* is too large") as caught:
+        pdec.loads(BASE + "pde p: dx(u)^10^999 = 0 in I\n", "e.pde")
+    assert caught.value.span.line == 4
+    pdec.loads(BASE + "pde p: dx(u)^1000 = 1^(10^999) in I\n")  # 1 to any power is fine

@@ -263,3 +263,30 @@ def test_errors_of_mutations_are_located(path, data):
         if line:
             assert rendered[1] == f"{error.line:>5} | {line}"
             assert rendered[2].lstrip(" |").startswith("^")
+
+
+# ---- (4) hostile edits, through check() ---------------------------------------------------
+
+HOSTILE = [
+    "9" * 3000, "0." + "0" * 3000 + "1", "1e99999999", "\ud800", "\u00d7",
+    "(" * 400 + "x" + ")" * 400, "-" * 400 + "x", "x^" * 400 + "x", "sin(" * 400 + "x" + ")" * 400,
+    "dx(" * 400 + "u" + ")" * 400, "+".join(["x"] * 400),
+]  # fmt: skip
+
+
+@settings(FUZZ, max_examples=60)
+@given(st.sampled_from(SPECS), st.sampled_from(HOSTILE), st.data())
+def test_hostile_edits_are_spec_errors_and_check_never_crashes(path, token, data):
+    """What benchmarks/fuzz.py found (RecursionError, TypeError, UnicodeEncodeError)
+    stays fixed: a hostile token in place of any token is a located SpecError, or the
+    spec loads and every claim gets a verdict."""
+    text = path.read_text(encoding="utf-8")
+    spans = [match.span() for match in TOKEN_PATTERN.finditer(text)]
+    a, b = data.draw(st.sampled_from(spans))
+    mutated = text[:a] + token + text[b:]
+    try:
+        spec = pdec.loads(mutated, "fuzz.pde")
+    except pdec.SpecError as error:
+        assert_well_located(error, mutated)
+        return
+    assert all(finding.verdict for finding in spec.check(budget=2))

@@ -103,12 +103,15 @@ def test_nan_stops_training_and_keeps_the_last_good_checkpoint(poisoned, tmp_pat
     message = str(error)
     assert "step 7" in message and "non-finite loss in term pde" in message
     assert str(path) in message
+    # the last good state: the start of step 6, the last step that completed (the
+    # checkpoint written after step 6 holds the parameters whose loss is not finite)
+    assert error.good_step == 5 and f"{path} (after step 5)" in message
     data = checkpoints.read(path)
-    assert data["adam_steps"] == 6
+    assert data["adam_steps"] == 5 and all(r["step"] <= 5 for r in data["history"]["records"])
     assert all(bool(torch.isfinite(v).all()) for v in data["state"].values())
     # the good checkpoint resumes, and the model diverges again at the same step
     resumed = poisoned()
-    resumed.calls = 6
+    resumed.calls = 5
     with pytest.raises(TrainingDiverged, match="step 7"):
         resumed.fit(
             steps=20,
@@ -118,6 +121,34 @@ def test_nan_stops_training_and_keeps_the_last_good_checkpoint(poisoned, tmp_pat
             checkpoint_dir=tmp_path,
             resume=True,
         )
+
+
+def test_the_last_good_state_is_kept_whatever_checkpoint_every_is(poisoned, tmp_path):
+    """No checkpoint is due before step 1000, yet the run stops at step 7 with the state
+    after step 5 on disk; a resume with a lower learning rate takes that rate."""
+    with pytest.raises(TrainingDiverged) as caught:
+        poisoned().fit(steps=20, points=16, boundary_points=2, lr=1e-2, checkpoint_dir=tmp_path)
+    assert caught.value.checkpoint == tmp_path / "checkpoint.pt" and caught.value.good_step == 5
+    data = checkpoints.read(tmp_path / "checkpoint.pt")
+    assert data["adam_steps"] == 5 and data["options"]["lr"] == 1e-2
+    resumed = poisoned()
+    resumed.nan_from = 10**9  # healthy from here
+    history = resumed.fit(
+        steps=8, points=16, boundary_points=2, lr=1e-3, checkpoint_dir=tmp_path, resume=True
+    )
+    assert history.final.step == 8
+    assert checkpoints.read(tmp_path / "checkpoint.pt")["optimizers"]["adam"]["param_groups"][0][
+        "lr"
+    ] == pytest.approx(1e-3)
+
+
+def test_a_run_that_diverges_in_its_first_step_says_there_was_nothing_to_keep(poisoned, tmp_path):
+    class First(poisoned):
+        nan_from = 1
+
+    with pytest.raises(TrainingDiverged, match="no step had completed") as caught:
+        First().fit(steps=5, points=16, boundary_points=2, checkpoint_dir=tmp_path)
+    assert caught.value.checkpoint is None
 
 
 def test_nan_in_lbfgs_and_without_checkpoints(poisoned):
@@ -144,8 +175,23 @@ def test_atomic_write_leaves_the_old_file_on_failure(tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(torch, "save", failing_save)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(CheckpointError, match="cannot write .*disk full"):
         checkpoints.write_atomic({"a": 2}, path)
     monkeypatch.undo()
     assert torch.load(path) == {"a": 1}
     assert os.listdir(tmp_path) == ["file.pt"]
+
+
+def test_a_full_disk_is_a_checkpoint_error_and_keeps_the_previous_file(tmp_path, monkeypatch):
+    path = tmp_path / "checkpoint.pt"
+    checkpoints.write_atomic({"a": 1}, path)
+
+    def full(*_, **__):
+        raise RuntimeError("PytorchStreamWriter failed writing file data/0: file write failed")
+
+    monkeypatch.setattr(torch, "save", full)
+    with pytest.raises(CheckpointError, match="cannot write .*file write failed.*unchanged"):
+        checkpoints.write_atomic({"a": 2}, path)
+    monkeypatch.undo()
+    assert checkpoints.torch.load(path, weights_only=True) == {"a": 1}
+    assert [p.name for p in tmp_path.iterdir()] == ["checkpoint.pt"]  # no temporary left

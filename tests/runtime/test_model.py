@@ -79,5 +79,5 @@ def test_load_refuses_another_spec(bar, ring, tmp_path):
         Changed.load(path)
     assert isinstance(Changed.load(path, strict=False), Changed)
     (tmp_path / "junk.pt").write_bytes(b"not a checkpoint")
-    with pytest.raises(CheckpointError, match="cannot read"):
+    with pytest.raises(CheckpointError, match="is not a readable pdec checkpoint"):
         bar.load(tmp_path / "junk.pt")

@@ -26,6 +26,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from pdec.runtime import checkpoint
 from pdec.runtime.base import GeneratedModel, training_files
 from pdec.runtime.devices import batch_to, resolve_device
 from pdec.runtime.distributed import join
@@ -216,7 +217,7 @@ class EnergyModel(GeneratedModel):
         generator = torch.Generator().manual_seed(options.seed)
         history, first, before = History(), 0, 0.0
         if start is not None:
-            self.load_state_dict(start["state"])
+            checkpoint.load_state(self, start, Path(options.checkpoint_dir) / checkpoint.FILENAME)
             optimizer.load_state_dict(start["optimizer"])
             generator.set_state(start["generator"])
             history = History.from_dict(start["history"])
@@ -238,7 +239,7 @@ class EnergyModel(GeneratedModel):
             unknowns = self.learned() if hasattr(self, "learned") else {}
             return pair_record(step, total / count, trainer.seconds(), options.lr, unknowns)
 
-        def checkpoint() -> Path:
+        def write_checkpoint() -> Path:
             return save(
                 {
                     "optimizer": optimizer.state_dict(),
@@ -254,18 +255,19 @@ class EnergyModel(GeneratedModel):
             options.epochs,
             batches,
             record,
-            lambda epoch, value: f"the loss became {value} in epoch {epoch}; lower lr",
+            lambda epoch, value: f"the loss became {value} in epoch {epoch}: lower lr",
         )
         trainer = Trainer(
             self,
             [phase],
-            save=checkpoint if save is not None else None,
+            save=write_checkpoint if save is not None else None,
             checkpoint_every=options.checkpoint_every,
             progress=options.progress,
             done=[first],
             history=history,
             seconds=before,
             world=world,
+            keeps=lambda: {"adam": optimizer},
         )
         return trainer.run()
 

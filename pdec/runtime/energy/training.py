@@ -96,6 +96,10 @@ def train_pairs(
         return pair_record(step, value, trainer.seconds(), lr)
 
     def checkpoint() -> None:
+        # the trainer's count: after a rollback to the last good state it is behind
+        state["step"] = trainer.done[0]
+        state["history"] = state["history"][: trainer.done[0]]
+        state["seconds"] = trainer.seconds()
         state["optimizer"] = optimizer.state_dict()
         save(state)
 
@@ -105,7 +109,7 @@ def train_pairs(
         batches,
         record,
         lambda step, value: (
-            f"the loss became {value} at step {step}; lower the learning "
+            f"the loss became {value} at step {step}: lower the learning "
             "rate (--set lr=...) or the time step of the data"
         ),
     )
@@ -117,6 +121,7 @@ def train_pairs(
         done=[state["step"]],
         seconds=state["seconds"],
         world=world,
+        keeps=lambda: {"adam": optimizer},
     )
     trainer.run()
     state["optimizer"] = optimizer.state_dict()
@@ -180,5 +185,5 @@ def load_model(Model, path: str | Path, data: dict | None = None):
             f"{Model.spec_sha256[:12]}…: retrain for this spec"
         )
     model = Model(**checkpoint.rebuild_config(data["config"]))
-    model.load_state_dict(data["state"])
+    checkpoint.load_state(model, data, path)
     return model

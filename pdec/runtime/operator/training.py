@@ -87,7 +87,7 @@ def train_epochs(
     history: list[dict] = []
     first = 0
     if start is not None:
-        model.load_state_dict(start["state"])
+        checkpoint.load_state(model, start, "the checkpoint")
         optimizer.load_state_dict(start["optimizer"])
         generator.set_state(start["generator"])
         history, first = list(start["history"]), int(start["epoch"])
@@ -144,14 +144,14 @@ def train_epochs(
         return epoch_record(entry, physics, trainer.seconds())
 
     def message(epoch: int, value: float) -> str:
-        kept = " (the last good checkpoint is kept)" if save else ""
         return (
-            f"the loss became {value} in epoch {epoch}{kept}; "
-            "lower lr (--set lr=...) or the physics weight"
+            f"the loss became {value} in epoch {epoch}: lower lr (--set lr=...) or the "
+            "physics weight"
         )
 
-    def checkpoint():
-        return save(training_state(model, optimizer, generator, trainer.done[0], history))
+    def write_checkpoint():
+        done = trainer.done[0]  # behind the history after a rollback to the last good state
+        return save(training_state(model, optimizer, generator, done, history[:done]))
 
     phase = Phase(
         "adam",
@@ -166,12 +166,13 @@ def train_epochs(
     trainer = Trainer(
         model,
         [phase],
-        save=checkpoint if save is not None else None,
+        save=write_checkpoint if save is not None else None,
         checkpoint_every=checkpoint_every,
         progress=progress,
         done=[first],
         precision=partial(precision_context, precision, device),
         world=world,
+        keeps=lambda: {"adam": optimizer},
     )
     trainer.run()
     return training_state(model, optimizer, generator, max(first, epochs), history)
@@ -259,7 +260,7 @@ def load_model(Model, path, data: dict | None = None):
     data = data if data is not None else read_checkpoint(path)
     checkpoint.check_spec(data, Model.spec_sha256, path, hint="retrain with this spec")
     model = Model(**checkpoint.rebuild_config(data["config"]))
-    model.load_state_dict(data["state"])
+    checkpoint.load_state(model, data, path)
     return model
 
 
