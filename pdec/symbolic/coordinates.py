@@ -67,7 +67,11 @@ class CoordinateMap:
             )
         if set(self.new) & set(self.old):
             raise CoordinateError(f"map '{self.name}' uses a name as both old and new variable")
-        mentioned = set().union(*(sympy.sympify(f, strict=True).free_symbols for f in self.forward))
+        # the components are SymPy expressions built from the IR (numbers have no symbols);
+        # never text to parse
+        mentioned = set().union(
+            *(f.free_symbols for f in self.forward if isinstance(f, sympy.Basic))
+        )
         circular = mentioned & set(self.old)
         if circular:
             names = ", ".join(sorted(str(s) for s in circular))

@@ -4,8 +4,6 @@ what the message says first and how to fix it. No traceback reaches the user."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,19 +14,8 @@ SPECS = ROOT / "specs"
 SMALL = ["--set", "points=64", "--set", "boundary_points=16", "--set", "layers=2x16"]
 
 
-def pdec(*args, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "pdec", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "PYTHONIOENCODING": "utf-8"},
-        timeout=120,
-    )
-
-
 @pytest.fixture(scope="module")
-def place(tmp_path_factory) -> Path:
+def place(tmp_path_factory, pdec) -> Path:
     """A folder with a trained checkpoint, broken files, and edited specs."""
     folder = tmp_path_factory.mktemp("errors")
     trained = pdec("train", SPECS / "poisson.pde", "--steps", "2", *SMALL, "-o", folder / "run")
@@ -120,11 +107,11 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_every_user_error_is_one_clear_line_and_its_exit_code(place, case):
+def test_every_user_error_is_one_clear_line_and_its_exit_code(pdec, place, case):
     arguments, code, says = CASES[case]
     if case == "device not here" and torch.cuda.is_available():
         pytest.skip("this machine has CUDA")
-    result = pdec(*(str(a).replace("{place}", str(place)) for a in arguments))
+    result = pdec(*(str(a).replace("{place}", str(place)) for a in arguments), columns=200)
     said = " ".join(result.stderr.replace(str(place), "{place}").split())
     assert result.returncode == code, result.stderr
     assert says.replace("{place}", str(place)) in " ".join(result.stderr.split()), said
