@@ -148,11 +148,14 @@ IR_CLASSES = sorted(
     ),
     key=lambda c: c.__name__,
 )
-# What the shipped specs do not declare: a disk, and set operations on regions.
+# What the shipped specs do not declare: disks, ellipses, polygons, set operations on
+# regions, and point conditions.
 EXTRA_SPEC = """model shapes
 region Plate = box(x in [-2, 2], y in [-2, 2]) - disk(center = (0, 0), radius = 1)
+region Lens = ellipse((3, 0), (1, 0.5)) | polygon((3, 0), (4, 1), (3, 1))
 field u(x, y)
 pde: lap(u) = 0 in Plate
+bc pin: u = 0 at (1.5, 1.5)
 """
 
 

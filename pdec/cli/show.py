@@ -33,6 +33,8 @@ def describe_location(spec, location: ir.Location, coords: str | None, fmt=displ
                 else:
                     text += f" ({angle} = {fmt(plus)}⁺ | {fmt(minus)}⁻)"
         return text
+    if isinstance(location, ir.AtPoint):
+        return "at (" + ", ".join(fmt(value) for value in location.point) + ")"
     return f"at {fmt(location.var)} = {fmt(location.value)}" + (
         f" in {location.region}" if location.region else ""
     )
@@ -67,7 +69,14 @@ def _header(spec) -> list[Text]:
             if p.args
             else head
         )
-        definitions.append(f"{head} = {'unknown' if p.unknown else display.text(p.value)}")
+        value = (
+            "unknown"
+            if p.unknown
+            else f'table("{p.table}")'
+            if p.table is not None
+            else display.text(p.value)
+        )
+        definitions.append(f"{head} = {value}")
     if definitions:
         lines.append(Text("  " + "; ".join(definitions), style="dim"))
     for system in s.coordinates:

@@ -22,7 +22,10 @@ STATEMENT_KEYWORDS: tuple[str, ...] = tuple(
 )
 # Words inside statements: clauses, shapes, curve kinds and option words.
 CLAUSE_KEYWORDS: tuple[str, ...] = tuple(
-    "unknown about at in on learned box interval disk periodic segment polyline".split()
+    (
+        "unknown about at in on learned box interval disk ball ellipse polygon periodic "
+        "segment polyline"
+    ).split()
 )
 KEYWORDS: frozenset[str] = frozenset(STATEMENT_KEYWORDS + CLAUSE_KEYWORDS)
 

@@ -178,6 +178,17 @@ class _Builder(Transformer):
         args = children[1] if len(children) == 3 else None
         return s.ParamDecl(self._name(children[0]), args, None, self._span(meta), tuple(options))
 
+    @v_args(meta=True)
+    def param_table(self, meta, children):
+        name, args, reader, path = children
+        if str(reader) != "table":
+            raise SpecSyntaxError(
+                f"'{reader}(\"...\")': a parameter is read from a file with table(...)",
+                self._token_span(reader),
+                f"write param {name}({', '.join(a.id for a in args)}) = table({path})",
+            )
+        return s.ParamDecl(self._name(name), args, None, self._span(meta), table=str(path)[1:-1])
+
     def unknown_options(self, children):
         return list(children)
 
@@ -227,11 +238,26 @@ class _Builder(Transformer):
     def periodic_vars(self, meta, children):
         return s.Periodic(tuple(self._name(t) for t in children[1:]), self._span(meta))
 
-    @v_args(meta=True)
-    def disk(self, meta, children):
+    def _round(self, meta, children, kind: str) -> s.DiskShape:
         args = tuple(c for c in children if not isinstance(c, _Keyword))
         keywords = tuple((c.name, c.value) for c in children if isinstance(c, _Keyword))
-        return s.DiskShape(args, keywords, self._span(meta))
+        return s.DiskShape(args, keywords, self._span(meta), kind)
+
+    @v_args(meta=True)
+    def disk(self, meta, children):
+        return self._round(meta, children, "disk")
+
+    @v_args(meta=True)
+    def ball(self, meta, children):
+        return self._round(meta, children, "ball")
+
+    @v_args(meta=True)
+    def ellipse(self, meta, children):
+        return self._round(meta, children, "ellipse")
+
+    @v_args(meta=True)
+    def polygon(self, meta, children):
+        return s.PolygonShape(tuple(children), self._span(meta))
 
     def disk_arg(self, children):
         return children[0]
@@ -332,6 +358,10 @@ class _Builder(Transformer):
     def at_slice(self, meta, children):
         region = children[2] if len(children) == 3 else None
         return s.AtSlice(self._name(children[0]), children[1], region, self._span(meta))
+
+    @v_args(meta=True)
+    def at_point(self, meta, children):
+        return s.AtPoint(tuple(children), self._span(meta))
 
     @v_args(meta=True)
     def energy_given(self, meta, children):

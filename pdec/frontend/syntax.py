@@ -89,8 +89,20 @@ class BoxShape:
 
 @dataclass(frozen=True)
 class DiskShape:
+    """``disk(...)``, ``ball(...)`` or ``ellipse(...)`` (``kind``): a center and a radius
+    (semi-axes for an ellipse), by position or keyword."""
+
     args: tuple[Expression, ...]
     keywords: tuple[tuple[Name, Expression], ...]
+    span: Span
+    kind: str = "disk"
+
+
+@dataclass(frozen=True)
+class PolygonShape:
+    """``polygon(P0, P1, ..., Pn)``."""
+
+    points: tuple[Expression, ...]
     span: Span
 
 
@@ -108,7 +120,7 @@ class RegionOp:
     span: Span
 
 
-RegionExpr = BoxShape | DiskShape | RegionRef | RegionOp
+RegionExpr = BoxShape | DiskShape | PolygonShape | RegionRef | RegionOp
 
 
 @dataclass(frozen=True)
@@ -161,7 +173,15 @@ class AtSlice:
     span: Span
 
 
-Location = InRegion | OnPlace | AtSlice
+@dataclass(frozen=True)
+class AtPoint:
+    """``at (0, 0)``: a point condition."""
+
+    point: tuple[Expression, ...]
+    span: Span
+
+
+Location = InRegion | OnPlace | AtSlice | AtPoint
 
 # ---- statements ---------------------------------------------------------------------------
 
@@ -187,6 +207,8 @@ class ParamDecl:
     span: Span
     # an unknown's options, `(positive, guess = 0.05)`: (name, value or None) pairs
     options: tuple[tuple[Name, Expression | None], ...] = ()
+    # `param k(x, y) = table("k.csv")`: the file, as written (value is then None)
+    table: str | None = None
 
 
 @dataclass(frozen=True)

@@ -145,7 +145,19 @@ def syntax_error(error: lark.exceptions.UnexpectedInput, source: str, file: str)
             span,
             "choose another name, e.g. " + f"{token}_1",
         )
+    scalar_table = _SCALAR_TABLE.match(line_before)
+    if token.type == "STRING" and scalar_table:
+        name = scalar_table.group(1)
+        return SpecSyntaxError(
+            f"the table parameter '{name}' needs its arguments",
+            span,
+            f"a table gives a function of the coordinates: param {name}(x, y) = table({token})",
+        )
     return SpecSyntaxError(f"unexpected {found}", span, hint)
+
+
+# `param k = table("k.csv")`: the string is found where a scalar's value goes on
+_SCALAR_TABLE = re.compile(r"\s*param\s+(\w+)\s*=\s*\w+\s*\(\s*$")
 
 
 __all__ = ["syntax_error"]

@@ -28,8 +28,9 @@ class Domain:
     """Where the spec's fields live, computed once by :func:`pdec.passes.compute_domain`.
 
     ``boxes``: each box (or interval) region's name and its own ranges; ``hull``: for
-    each variable some box bounds, its range over all of them (lo = Min, hi = Max of
-    theirs; periodic as the first box says), in the order the boxes name them;
+    each variable some region bounds, its range over all regions (boxes by their ranges,
+    disks, balls, ellipses and polygons by their bounding boxes; lo = Min, hi = Max;
+    periodic as the first box says), in the order the regions name them;
     ``only_boxes``: no region is a disk, polygon or set operation. Bounds are SymPy
     expressions of the constants; :meth:`numeric` gives floats.
     """

@@ -44,7 +44,9 @@ class Constant:
 
 @dataclass(frozen=True)
 class Parameter:
-    """``param mu(x, y) = ...`` (``value`` set) or ``param k unknown`` (``value`` None)."""
+    """``param mu(x, y) = ...`` (``value`` set), ``param k unknown`` (``value`` None) or
+    ``param k(x, y) = table("k.csv")`` (``table`` the file, as written: relative to the
+    spec's folder; ``value`` None, the model interpolates it)."""
 
     name: str
     args: tuple[sympy.Symbol, ...]  # () for a scalar parameter
@@ -54,10 +56,11 @@ class Parameter:
     # positive, else 0)
     positive: bool = False
     guess: Expr | None = None
+    table: str | None = None
 
     @property
     def unknown(self) -> bool:
-        return self.value is None
+        return self.value is None and self.table is None
 
     @property
     def symbol(self) -> Expr:
@@ -106,8 +109,29 @@ class Box:
 
 @dataclass(frozen=True)
 class Disk:
-    center: tuple[Expr, Expr]
+    """``disk(center, radius)`` in the plane, ``ball(center, radius)`` in any dimension:
+    ``|x − center| ≤ radius`` in ``variables`` (one per center coordinate)."""
+
+    center: tuple[Expr, ...]
     radius: Expr
+    variables: tuple[sympy.Symbol, ...]
+
+
+@dataclass(frozen=True)
+class Ellipse:
+    """``ellipse(center, (a, b, ...))``: Σ ((x_i − c_i) / a_i)² ≤ 1, in any dimension."""
+
+    center: tuple[Expr, ...]
+    axes: tuple[Expr, ...]
+    variables: tuple[sympy.Symbol, ...]
+
+
+@dataclass(frozen=True)
+class Polygon:
+    """``polygon(P0, P1, ..., Pn)``: a simple polygon in the plane, vertices stored
+    counterclockwise (so each edge's tangent turned clockwise is its outward normal)."""
+
+    points: tuple[tuple[Expr, Expr], ...]
     variables: tuple[sympy.Symbol, sympy.Symbol]
 
 
@@ -125,7 +149,7 @@ class SetOp:
         return tuple(seen)
 
 
-Shape = Box | Disk | SetOp
+Shape = Box | Disk | Ellipse | Polygon | SetOp
 
 
 @dataclass(frozen=True)
@@ -139,7 +163,12 @@ class Region:
 class BoundaryPiece:
     """One smooth piece of a boundary, with its outward unit normal.
 
-    For a side of a box, ``var = value`` is the plane it lies in.
+    ``shape`` is the primitive the piece lies on: for a side of a box, the box, and
+    ``var = value`` is the plane it lies in; for a disk, ball or ellipse, its surface;
+    for a polygon, edge ``edge`` (P_edge → P_edge+1); for a curve (``on c1 | c2``), the
+    curve's segment ``edge``. ``within`` is the composite region whose boundary the piece
+    is restricted to (None: all of it), and the normal is that region's outward normal
+    (a hole's circle points into the hole). ``region.side`` is how ``pdec show`` names it.
     """
 
     region: str
@@ -147,6 +176,10 @@ class BoundaryPiece:
     normal: tuple[Expr, ...]
     var: sympy.Symbol | None = None
     value: Expr | None = None
+    shape: Shape | Curve | None = None
+    within: Shape | None = None
+    edge: int | None = None
+    sign: int = 1  # −1: the normal is the primitive's inward one (a subtracted shape)
 
 
 @dataclass(frozen=True)
@@ -240,7 +273,14 @@ class AtSlice:
     region: str = ""
 
 
-Location = InRegion | OnBoundary | OnCurve | AtSlice
+@dataclass(frozen=True)
+class AtPoint:
+    """``at (0, 0)``: one point in space (a pinned value), for all times if any."""
+
+    point: tuple[Expr, ...]
+
+
+Location = InRegion | OnBoundary | OnCurve | AtSlice | AtPoint
 
 
 @dataclass(frozen=True)

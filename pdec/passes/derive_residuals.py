@@ -56,22 +56,34 @@ def substitute_definitions(
 ) -> sympy.Expr:
     """Replace known parameters by their expressions and, with ``constants``, constants
     by their values; ``evaluate`` carries out the derivatives (``doit``) — the operator
-    target keeps ``-dx(k*dx(u))`` in flux form and passes False."""
-    known = [p for p in spec.parameters if not p.unknown]
-    for param in known:
-        if param.args:
-            function = sympy.Function(param.name)
-            expr = expr.replace(
-                lambda e, f=function: (
-                    isinstance(e, sympy.core.function.AppliedUndef) and e.func == f
-                ),
-                # the matched application mu(a, b): its arguments replace the parameter's
-                lambda applied, p=param: p.value.subs(
-                    dict(zip(p.args, applied.args)), simultaneous=True
-                ),
-            )
-        else:
-            expr = expr.subs(param.symbol, param.value)
+    target keeps ``-dx(k*dx(u))`` in flux form and passes False.
+
+    A definition may use other parameters (``param f(x, y) = 2*g``): the definitions
+    are inserted again until none is left, at most once per parameter in a chain
+    (resolve refuses a parameter defined through itself).
+
+    Parameters read from a table (``param k(x, y) = table("k.csv")``) have no
+    expression: they stay functions, which the PINN evaluates by interpolation.
+    """
+    known = [p for p in spec.parameters if p.value is not None]
+    marks = [sympy.Function(p.name) if p.args else p.symbol for p in known]
+    for _ in range(len(known)):
+        if not expr.has(*marks):
+            break
+        for param in known:
+            if param.args:
+                function = sympy.Function(param.name)
+                expr = expr.replace(
+                    lambda e, f=function: (
+                        isinstance(e, sympy.core.function.AppliedUndef) and e.func == f
+                    ),
+                    # the matched application mu(a, b): its arguments replace the parameter's
+                    lambda applied, p=param: p.value.subs(
+                        dict(zip(p.args, applied.args)), simultaneous=True
+                    ),
+                )
+            else:
+                expr = expr.subs(param.symbol, param.value)
     if evaluate:
         expr = expr.doit()
     return expr.subs(spec.constant_values) if constants else expr

@@ -26,13 +26,23 @@ from __future__ import annotations
 
 import dataclasses
 
+from pdec.errors import UnsupportedError
 from pdec.ir import nodes as ir
 from pdec.passes.derive_residuals import substitute_definitions
 
 
 def inline_definitions(spec: ir.SpecIR) -> ir.SpecIR:
     """``spec`` with the known parameters' definitions in its equations, energies,
-    evolution and claims (the ``definitions_inlined`` fact)."""
+    evolution and claims (the ``definitions_inlined`` fact). A parameter read from a
+    table has no definition to insert: UnsupportedError, at its declaration."""
+    for param in spec.parameters:
+        if param.table is not None:
+            raise UnsupportedError(
+                f"the parameter '{param.name}' is read from a table, which only the PINN "
+                "target interpolates",
+                param.span,
+                f"compile with --target pinn, or give {param.name} a closed form",
+            )
 
     def flux_form(expr):
         return substitute_definitions(spec, expr, constants=False, evaluate=False)

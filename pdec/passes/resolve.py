@@ -92,8 +92,13 @@ class _Resolver(NumbersAndFunctions, Geometry, EnergiesAndStructure, EquationsAn
                             f"rename it, e.g. '{var_range.var.id}_'",
                         )
                     self.space.append(symbol)
-        if any(_has_disk(d.region) for d in self.statements(s.RegionDecl)) and not self.space:
-            self.space = [sympy.Symbol("x"), sympy.Symbol("y")]
+        if not self.space:  # no box: disks, balls and polygons name the space x, y (, z)
+            dimension = max(
+                (_dimension(d.region) for d in self.statements(s.RegionDecl)), default=0
+            )
+            names = ("x", "y", "z")[:dimension] if dimension <= 3 else None
+            names = names or tuple(f"x{k}" for k in range(1, dimension + 1))
+            self.space = [sympy.Symbol(name) for name in names]
         for symbol in self.space:
             self.declared[symbol.name] = Span("", 0, 0, 0, 0)
         times = self.statements(s.TimeDecl)
@@ -219,12 +224,20 @@ def _ranges(node):
     return ()
 
 
-def _has_disk(node) -> bool:
+def _dimension(node) -> int:
+    """The dimension a region without boxes implies: 2 for a disk or polygon, the number
+    of center coordinates a ball or ellipse is written with (0: none)."""
+    if isinstance(node, s.PolygonShape):
+        return 2
     if isinstance(node, s.DiskShape):
-        return True
+        if node.kind == "disk":
+            return 2
+        center = dict((k.id, v) for k, v in node.keywords).get("center")
+        center = center if center is not None else (node.args[0] if node.args else None)
+        return len(center.items) if isinstance(center, s.TupleExpr) else 2
     if isinstance(node, s.RegionOp):
-        return _has_disk(node.left) or _has_disk(node.right)
-    return False
+        return max(_dimension(node.left), _dimension(node.right))
+    return 0
 
 
 def _declared_names(st):

@@ -75,6 +75,8 @@ class EquationsAndConditions:
             if isinstance(place, ir.Curve):
                 return ir.OnCurve(place.name), place
             return ir.OnBoundary(place), place
+        if isinstance(node, s.AtPoint):
+            return self.point(node, kind), None
         var = sympy.Symbol(node.var.id)
         is_time = self.time is not None and var == self.time.symbol
         if not is_time and var not in self.space:
@@ -109,6 +111,24 @@ class EquationsAndConditions:
                 raise LocationError("expected a declared region after `in`", node.region.span, hint)
             region = node.region.name.id
         return ir.AtSlice(var, value, region), None
+
+    def point(self, node: s.AtPoint, kind: str) -> ir.AtPoint:
+        """``at (0, 0)``: one value per space variable; time, if any, is sampled."""
+        names = ", ".join(v.name for v in self.space)
+        if kind == "ic":
+            raise LocationError(
+                "an initial condition is placed at a time, not at a point",
+                node.span,
+                "write `at t = 0`, or make it a `bc` to pin a value at a point",
+            )
+        if len(node.point) != len(self.space):
+            raise LocationError(
+                f"a point has {len(self.space)} coordinates ({names}), got {len(node.point)}",
+                node.span,
+                f"write at ({', '.join('0' for _ in self.space)})",
+            )
+        evaluator = Evaluator(self.number_scope("a point"))
+        return ir.AtPoint(tuple(evaluator.scalar(value) for value in node.point))
 
     def resolve_data(self) -> list[ir.Data]:
         data = []

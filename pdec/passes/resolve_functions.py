@@ -7,6 +7,7 @@ read before any value, so parameters may use each other.
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import PurePath
 
 import sympy
 
@@ -60,6 +61,12 @@ class NumbersAndFunctions:
             if args:
                 self.functions[decl.name.id] = self.parameters[decl.name.id]
         for decl in decls:
+            if decl.table is not None:
+                self.parameters[decl.name.id] = _table_parameter(
+                    self.parameters[decl.name.id], decl
+                )
+                self.functions[decl.name.id] = self.parameters[decl.name.id]
+                continue
             if decl.value is None:
                 self.parameters[decl.name.id] = self.unknown_parameter(decl)
                 continue
@@ -84,6 +91,7 @@ class NumbersAndFunctions:
             self.parameters[decl.name.id] = replace(param, value=value)
             if param.args:
                 self.functions[decl.name.id] = self.parameters[decl.name.id]
+        _check_acyclic(self.parameters)
 
     def unknown_parameter(self, decl: s.ParamDecl) -> ir.Parameter:
         """``param nu unknown(positive, guess = 0.05)``: check the options."""
@@ -169,6 +177,57 @@ class NumbersAndFunctions:
 
 
 # ---- helpers -----------------------------------------------------------------------------------
+
+
+TABLE_SUFFIXES = (".npz", ".csv", ".txt", ".dat")  # pdec.runtime.interpolation.SUFFIXES
+
+
+def _table_parameter(param: ir.Parameter, decl: s.ParamDecl) -> ir.Parameter:
+    """``param k(x, y) = table("k.csv")``: the file is read when a model is built (the
+    generated module names it); here only its kind is checked."""
+    suffix = PurePath(decl.table).suffix
+    if suffix not in TABLE_SUFFIXES:
+        raise InvalidValueError(
+            f"cannot read the table '{decl.table}': a table is "
+            + ", ".join(TABLE_SUFFIXES[:-1])
+            + f" or {TABLE_SUFFIXES[-1]}",
+            decl.span,
+            "CSV with a header row (x,y,k), NPZ arrays named x, y, k, or COMSOL text "
+            "(% comments, columns x y k)",
+        )
+    return replace(param, table=decl.table)
+
+
+def _check_acyclic(parameters: dict[str, ir.Parameter]) -> None:
+    """Parameters may use each other, but not in a circle (``param f = 2*g``,
+    ``param g = f``): inserting the definitions would never end."""
+
+    def uses(param: ir.Parameter) -> list[str]:
+        if param.value is None:
+            return []
+        called = {type(e).__name__ for e in param.value.atoms(sympy.core.function.AppliedUndef)}
+        named = {s.name for s in param.value.free_symbols}
+        return sorted(n for n in called | named if n in parameters)
+
+    done: set[str] = set()
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        if name in path:
+            chain = " → ".join((*path[path.index(name) :], name))
+            first = parameters[path[path.index(name)]]
+            raise NameResolutionError(
+                f"the parameter '{first.name}' is defined through itself ({chain})",
+                first.span,
+                "define one of them by an expression of its arguments and constants",
+            )
+        if name in done:
+            return
+        for used in uses(parameters[name]):
+            visit(used, (*path, name))
+        done.add(name)
+
+    for name in parameters:
+        visit(name, ())
 
 
 def _names_in(node):

@@ -16,7 +16,6 @@ from pdec.errors import (
     ShapeError,
     Span,
     SpecError,
-    UnsupportedError,
 )
 from pdec.frontend import syntax as s
 from pdec.ir import nodes as ir
@@ -48,6 +47,8 @@ class Geometry:
         evaluator = Evaluator(self.number_scope("a region"))
         if isinstance(node, s.DiskShape):
             return self.disk(node, evaluator)
+        if isinstance(node, s.PolygonShape):
+            return self.polygon(node, evaluator)
         periodic_all = any(not p.vars for p in node.periodic)
         periodic_vars = {v.id for p in node.periodic for v in p.vars}
         ranges = []
@@ -73,25 +74,77 @@ class Geometry:
             raise ShapeError("an interval has one range", node.span, "for more use box(...)")
         return ir.Box(tuple(ranges))
 
-    def disk(self, node: s.DiskShape, evaluator: Evaluator) -> ir.Disk:
+    def disk(self, node: s.DiskShape, evaluator: Evaluator) -> ir.Disk | ir.Ellipse:
+        """``disk(center, radius)``, ``ball(center, radius)``, ``ellipse(center, axes)``."""
+        size = "axes" if node.kind == "ellipse" else "radius"
+        example = {
+            "disk": "disk((0, 0), 1)",
+            "ball": "ball((0, 0, 0), 1)",
+            "ellipse": "ellipse((0, 0), (2, 1))",
+        }[node.kind]
         args = list(node.args)
         keywords = {k.id: v for k, v in node.keywords}
         center = keywords.pop("center", args.pop(0) if args else None)
-        radius = keywords.pop("radius", args.pop(0) if args else None)
-        if keywords or args or center is None or radius is None:
+        extent = keywords.pop(size, args.pop(0) if args else None)
+        if keywords or args or center is None or extent is None:
             raise ArgumentError(
-                "disk takes a center and a radius", node.span, "write disk((0, 0), 1)"
+                f"{node.kind} takes a center and {'semi-axes' if size == 'axes' else 'a radius'}",
+                node.span,
+                f"write {example}",
             )
         center_value = evaluator.value(center)
-        if not isinstance(center_value, Vector) or len(center_value.items) != 2:
-            raise ShapeError("a disk's center is a point (x, y)", center.span, "")
-        radius_value = evaluator.scalar(radius)
-        if radius_value.is_number and radius_value.is_positive is not True:
+        dimensions = (2,) if node.kind == "disk" else (2, len(self.space))
+        if not isinstance(center_value, Vector) or len(center_value.items) not in dimensions:
+            wanted = " or ".join(str(d) for d in sorted(set(dimensions)))
             raise ShapeError(
-                f"a disk's radius must be positive, got {radius_value}", radius.span, ""
+                f"a {node.kind}'s center is a point with {wanted} coordinates "
+                f"({', '.join(v.name for v in self.space)})",
+                center.span,
+                f"write {example}",
             )
-        space = tuple(self.space[:2])
-        return ir.Disk(center_value.items, radius_value, space)
+        variables = tuple(self.space[: len(center_value.items)])
+        if node.kind == "ellipse":
+            axes = evaluator.value(extent)
+            if not isinstance(axes, Vector) or len(axes.items) != len(variables):
+                raise ShapeError(
+                    f"an ellipse takes one semi-axis per center coordinate ({len(variables)})",
+                    extent.span,
+                    f"write {example}",
+                )
+            for axis in axes.items:
+                _check_positive(axis, "an ellipse's semi-axes", extent.span)
+            return ir.Ellipse(center_value.items, axes.items, variables)
+        radius_value = evaluator.scalar(extent)
+        _check_positive(radius_value, f"a {node.kind}'s radius", extent.span)
+        return ir.Disk(center_value.items, radius_value, variables)
+
+    def polygon(self, node: s.PolygonShape, evaluator: Evaluator) -> ir.Polygon:
+        if len(self.space) < 2:
+            raise ShapeError("a polygon lives in the plane: the spec needs x and y", node.span)
+        points = []
+        for arg in node.points:
+            value = evaluator.value(arg)
+            if not isinstance(value, Vector) or len(value.items) != 2:
+                raise ShapeError(
+                    f"a polygon's vertices are (x, y) pairs, got {describe(value)}", arg.span, ""
+                )
+            points.append(value.items)
+        if len(points) < 3:
+            raise ArgumentError(
+                "a polygon needs at least three vertices",
+                node.span,
+                "write polygon((0, 0), (1, 0), (0, 1))",
+            )
+        values = _constant_values(self.constants)
+        numeric = [tuple(sympy.N(c.subs(values)) for c in point) for point in points]
+        area = sum(
+            x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(numeric, numeric[1:] + numeric[:1])
+        )
+        if area.is_number and area == 0:
+            raise ShapeError("the polygon has zero area", node.span, "check its vertices")
+        if area.is_number and area < 0:  # store counterclockwise: outward = tangent turned cw
+            points.reverse()
+        return ir.Polygon(tuple(points), tuple(self.space[:2]))
 
     def resolve_places(self) -> None:
         for decl in self.statements(s.CurveDecl):
@@ -172,10 +225,12 @@ class Geometry:
         pieces = []
         for part in node.parts:
             place = self.place(part)
-            if isinstance(place, ir.Curve):
-                raise LocationError(
-                    f"'{place.name}' is a curve and cannot join a boundary", part.span
+            if isinstance(place, ir.Curve):  # its segments join as pieces
+                pieces.extend(
+                    ir.BoundaryPiece(place.name, f"segment {k}", normal, shape=place, edge=k)
+                    for k, normal in enumerate(place.normals)
                 )
+                continue
             pieces.extend(place.pieces)
         return ir.Boundary(name, tuple(pieces), node.span)
 
@@ -188,47 +243,74 @@ class Geometry:
                 did_you_mean(region_name, self.regions) or "declare it with `region`",
             )
         shape = self.regions[region_name].shape
-        if isinstance(shape, ir.Disk):
-            if side != "boundary":
-                raise LocationError(
-                    f"a disk has one side, '{region_name}.boundary'", node.side.span
-                )
-            (cx, cy), radius = shape.center, shape.radius
-            x, y = shape.variables
-            return (
-                ir.BoundaryPiece(region_name, "boundary", ((x - cx) / radius, (y - cy) / radius)),
-            )
-        if not isinstance(shape, ir.Box):
-            raise UnsupportedError(
-                f"sides of the composite region '{region_name}' are not supported yet",
-                node.span,
-                "declare the boundary of each box separately and join them with |",
-            )
-        pieces = []
-        for axis, rng in enumerate(shape.ranges):
-            if rng.periodic:
-                continue
-            names = _BOX_SIDES.get(axis, ())
-            for sign, bound, label in ((-1, rng.lo, "min"), (1, rng.hi, "max")):
-                normal = tuple(
-                    sympy.Integer(sign if i == axis else 0) for i in range(len(shape.ranges))
-                )
-                generic = f"{rng.var.name}_{label}"
-                friendly = (names[0] if sign < 0 else names[1]) if names else generic
-                if side in ("boundary", generic, friendly):
-                    pieces.append(ir.BoundaryPiece(region_name, friendly, normal, rng.var, bound))
-        if not pieces:
-            if side == "boundary":
-                raise LocationError(
-                    f"'{region_name}' is periodic in every direction: it has no boundary",
-                    node.span,
-                    "drop the condition; periodicity is built into the domain",
-                )
-            valid = ["boundary"] + _side_names(shape)
+        if isinstance(shape, ir.SetOp):
+            return self.composite_sides(region_name, shape, node)
+        pieces = tuple(
+            piece
+            for piece in _faces(region_name, shape)
+            if side in ("boundary", piece.side, _generic(piece))
+        )
+        if pieces:
+            return pieces
+        if side == "boundary":
             raise LocationError(
-                f"'{region_name}' has no side '{side}'",
+                f"'{region_name}' is periodic in every direction: it has no boundary",
+                node.span,
+                "drop the condition; periodicity is built into the domain",
+            )
+        valid = ["boundary"] + (_side_names(shape) if isinstance(shape, ir.Box) else [])
+        raise LocationError(
+            f"'{region_name}' has no side '{side}'",
+            node.side.span,
+            did_you_mean(side, valid) or "its sides are: " + ", ".join(valid),
+        )
+
+    def composite_sides(self, name: str, shape: ir.SetOp, node: s.Side):
+        """``plate.boundary`` (all of it), ``plate.hole1`` (the part on the constituent
+        region hole1) or ``L.right`` (the box faces whose outward normal is +x), each
+        piece restricted to the composite, with the composite's outward normal."""
+        side = node.side.id
+        named = {
+            other: region.shape
+            for other, region in self.regions.items()
+            if other != name and _contains_shape(shape, region.shape)
+        }
+        if side in named:
+            parts = _primitives(shape, within=named[side])
+        else:
+            parts = _primitives(shape)
+        pieces = []
+        for primitive, sign in parts:
+            label = next((other for other, s in named.items() if s == primitive), "")
+            for face in _faces(label or name, primitive):
+                normal = tuple(sign * n for n in face.normal)
+                direction = _direction_name(normal, shape)
+                if side not in ("boundary", *named) and side not in direction:
+                    continue
+                piece_side = (
+                    f"{label}.{face.side}"
+                    if label and face.var is not None
+                    else (label or face.side)
+                )
+                pieces.append(
+                    replace(
+                        face,
+                        region=name,
+                        side=piece_side,
+                        normal=normal,
+                        within=shape,
+                        sign=sign,
+                    )
+                )
+        if not pieces:
+            valid = ["boundary", *named, *_DIRECTIONS]
+            raise LocationError(
+                f"the composite region '{name}' has no side '{side}'",
                 node.side.span,
-                did_you_mean(side, valid) or "its sides are: " + ", ".join(valid),
+                did_you_mean(side, valid)
+                or "its boundary is `boundary`, the part on a region it is made of "
+                f"({', '.join(named) or 'name its parts with `region` to use them'}), "
+                "or the faces facing a direction (left, right, bottom, top, back, front)",
             )
         return tuple(pieces)
 
@@ -318,6 +400,96 @@ class Geometry:
 
 
 # ---- helpers -----------------------------------------------------------------------------------
+
+
+_DIRECTIONS = ("left", "right", "bottom", "top", "back", "front")
+
+
+def _generic(piece: ir.BoundaryPiece) -> str:
+    """A box side's generic name, ``x_min`` / ``x_max``."""
+    if piece.var is None:
+        return piece.side
+    return f"{piece.var.name}_{'min' if piece.normal[_axis(piece)] < 0 else 'max'}"
+
+
+def _axis(piece: ir.BoundaryPiece) -> int:
+    return next(k for k, n in enumerate(piece.normal) if n != 0)
+
+
+def _faces(region: str, shape) -> list[ir.BoundaryPiece]:
+    """The smooth pieces of a primitive's boundary, outward normals (unrestricted)."""
+    if isinstance(shape, ir.Box):
+        pieces = []
+        for axis, rng in enumerate(shape.ranges):
+            if rng.periodic:
+                continue
+            names = _BOX_SIDES.get(axis, ())
+            for sign, bound, label in ((-1, rng.lo, "min"), (1, rng.hi, "max")):
+                normal = tuple(
+                    sympy.Integer(sign if i == axis else 0) for i in range(len(shape.ranges))
+                )
+                friendly = (
+                    (names[0] if sign < 0 else names[1]) if names else f"{rng.var.name}_{label}"
+                )
+                pieces.append(
+                    ir.BoundaryPiece(region, friendly, normal, rng.var, bound, shape=shape)
+                )
+        return pieces
+    if isinstance(shape, ir.Disk):
+        normal = tuple((v - c) / shape.radius for v, c in zip(shape.variables, shape.center))
+        return [ir.BoundaryPiece(region, "boundary", normal, shape=shape)]
+    if isinstance(shape, ir.Ellipse):
+        gradient = [(v - c) / a**2 for v, c, a in zip(shape.variables, shape.center, shape.axes)]
+        length = sympy.sqrt(sum(g**2 for g in gradient))
+        normal = tuple(g / length for g in gradient)
+        return [ir.BoundaryPiece(region, "boundary", normal, shape=shape)]
+    if isinstance(shape, ir.Polygon):
+        pieces = []
+        points = shape.points
+        for k, ((x0, y0), (x1, y1)) in enumerate(zip(points, points[1:] + points[:1])):
+            length = sympy.sqrt((x1 - x0) ** 2 + (y1 - y0) ** 2)
+            normal = (sympy.simplify((y1 - y0) / length), sympy.simplify(-(x1 - x0) / length))
+            pieces.append(ir.BoundaryPiece(region, "boundary", normal, shape=shape, edge=k))
+        return pieces
+    raise TypeError(f"not a primitive shape: {shape!r}")
+
+
+def _primitives(shape, sign: int = 1, within=None) -> list[tuple[object, int]]:
+    """The primitive shapes of a set expression, each with the sign its outward normal
+    takes on the composite's boundary (−1 an odd number of times subtracted). With
+    ``within``, only those of the subexpression equal to ``within``."""
+    if within is not None and shape == within:
+        within = None
+    if isinstance(shape, ir.SetOp):
+        right = -sign if shape.op == "difference" else sign
+        return _primitives(shape.left, sign, within) + _primitives(shape.right, right, within)
+    return [] if within is not None else [(shape, sign)]
+
+
+def _contains_shape(shape, part) -> bool:
+    if shape == part:
+        return True
+    if isinstance(shape, ir.SetOp):
+        return _contains_shape(shape.left, part) or _contains_shape(shape.right, part)
+    return False
+
+
+def _direction_name(normal: tuple, shape) -> tuple[str, ...]:
+    """The names of the direction a constant axis-aligned normal faces (``left`` and
+    ``x_min`` for −x), or () for any other normal."""
+    if not all(n.is_number for n in normal) or sum(1 for n in normal if n != 0) != 1:
+        return ()
+    axis = next(k for k, n in enumerate(normal) if n != 0)
+    variables = shape.variables
+    negative = normal[axis] < 0
+    names = _BOX_SIDES.get(axis, ())
+    found = (f"{variables[axis].name}_{'min' if negative else 'max'}",)
+    return found + ((names[0] if negative else names[1],) if names else ())
+
+
+def _check_positive(value: sympy.Expr, what: str, span: Span) -> None:
+    if value.is_number and value.is_positive is not True:
+        raise ShapeError(f"{what} must be positive, got {value}", span, "")
 
 
 def _side_names(shape: ir.Box) -> list[str]:

@@ -12,6 +12,10 @@
 * :mod:`~pdec.runtime.sampling` and :mod:`~pdec.runtime.geometry` — points in boxes,
   on sides, polylines and slices (uniform, Sobol, Latin hypercube), crowded about a
   point (``AboutPoint``) or on whole circles (``Circles``);
+* :mod:`~pdec.runtime.shapes` and :mod:`~pdec.runtime.composite` — regions of any
+  shape (balls, ellipsoids, polygons and their unions, differences and intersections):
+  interiors by rejection (``Inside``), boundaries piece by piece restricted to the
+  region (``Boundary``, ``Restricted``), and points (``Point``);
 * :mod:`~pdec.runtime.network` — input embedding (scaling, exact periodicity,
   Fourier features) and the MLP;
 * :mod:`~pdec.runtime.model` — ``PinnModel``, the base of generated classes, with
@@ -30,11 +34,23 @@
 * :mod:`~pdec.runtime.history` — what a run records;
 * :mod:`~pdec.runtime.errors` — ``OptionsError``, ``TrainingDiverged``, ``CheckpointError``,
   ``DataFileError``, ``GridShapeError`` (never front-end ``SpecError``s);
-* :mod:`~pdec.runtime.tables` — ``read_table`` (CSV/NPZ observation tables).
+* :mod:`~pdec.runtime.tables` — ``read_table`` (CSV/NPZ observation tables);
+* :mod:`~pdec.runtime.interpolation` — ``CoefficientTable`` and ``GridInterpolator``:
+  parameters read from tables (``param k(x, y) = table("k.csv")``), interpolated
+  multilinearly on the device.
 """
 
 from pdec.runtime.autodiff import derivative, derivatives
 from pdec.runtime.base import GeneratedModel
+from pdec.runtime.composite import (
+    Boundary,
+    EllipsoidSurface,
+    Fixed,
+    Inside,
+    Point,
+    Restricted,
+    Sphere,
+)
 from pdec.runtime.errors import (
     CheckpointError,
     DataFileError,
@@ -53,19 +69,36 @@ from pdec.runtime.geometry import (
     Slice,
 )
 from pdec.runtime.history import History, Record
+from pdec.runtime.interpolation import CoefficientTable, GridInterpolator
 from pdec.runtime.model import PinnModel
 from pdec.runtime.observations import Observations
 from pdec.runtime.options import ModelOptions, TrainOptions, merge_options
+from pdec.runtime.shapes import Ball, Difference, Ellipsoid, Intersection, Polygon, Union
 from pdec.runtime.training import fit
 from pdec.runtime.unknowns import Unknown
 
 __all__ = [
     "AboutPoint",
+    "Ball",
+    "Boundary",
     "Box",
+    "Difference",
+    "Ellipsoid",
+    "EllipsoidSurface",
+    "Fixed",
+    "Inside",
+    "Intersection",
+    "Point",
+    "Polygon",
+    "Restricted",
+    "Sphere",
+    "Union",
     "CheckpointError",
     "Circles",
+    "CoefficientTable",
     "DataFileError",
     "GeneratedModel",
+    "GridInterpolator",
     "GridShapeError",
     "History",
     "ModelOptions",

@@ -12,7 +12,10 @@ for a diverged run).
 * ``CheckpointError`` (a ``ValueError``) — a checkpoint belongs to another spec or
   another kind of file, or cannot be read.
 * ``DataFileError`` (a ``ValueError``) — an observation table (CSV/NPZ) that is missing,
-  unreadable, lacks columns, has NaN or inf, or lies outside the domain.
+  unreadable, lacks columns, has NaN or inf, or lies outside the domain; or a
+  parameter's table (``param k(x, y) = table("k.csv")``) that is missing, unreadable,
+  lacks columns, has NaN or inf, has values of the wrong shape, or does not cover the
+  domain.
 * ``GridShapeError`` (a ``ValueError``) — a batch of grids that does not fit an
   operator model.
 
@@ -79,8 +82,9 @@ class HintedError(PdecError, ValueError):
 
 
 class DataFileError(HintedError):
-    """An observation table that cannot be used: missing, unreadable, wrong columns,
-    non-finite values, or points outside the domain."""
+    """An observation or coefficient table that cannot be used: missing, unreadable,
+    wrong columns, non-finite values, a grid of the wrong shape, or points outside the
+    domain (a coefficient table: a domain outside the table)."""
 
 
 class GridShapeError(HintedError):

@@ -7,14 +7,17 @@ residual asks for (``network_jets``): pushed forward with the values as jets
 nested autograd (:mod:`pdec.runtime.autodiff`). It is a mixin rather than functions of
 the model so that its methods stay methods: generated subclasses override
 ``network_fields`` (which :meth:`~FieldDerivatives.uses_jets` detects) and ``eager_methods``
-names ``_map_jets`` for :class:`pdec.runtime.losses.LossTerms` to wrap. Kept apart from
+names ``_map_jets`` and ``coefficient_jets`` for :class:`pdec.runtime.losses.LossTerms` to
+wrap. Tabulated parameters and their derivatives come from ``coefficient_jets``, apart
+from the networks (a subclass overriding ``network_fields`` keeps them). Kept apart from
 ``model.py`` because the derivative machinery is one job, and ``model.py`` is the
 model's construction, prediction, evaluation and files.
 
 The class using it provides what ``PinnModel`` declares: ``embedding`` and ``network``
-(the modules), ``unknown_fields``, ``config``, ``dtype`` and ``device``; the class
-attributes ``coordinates``, ``network_inputs``, ``field_names``, ``unknowns`` and
-``lifted``; and the methods ``from_network`` and ``lift``.
+(the modules), ``unknown_fields``, ``own_fields``, ``coefficients``, ``shared_fields``,
+``config``, ``dtype`` and ``device``; the class attributes ``coordinates``,
+``network_inputs``, ``field_names``, ``unknowns`` and ``lifted``; and the methods
+``from_network`` and ``lift``.
 """
 
 from __future__ import annotations
@@ -35,22 +38,47 @@ class FieldDerivatives:
     # compiled code would need double backward). ``torch.compiler.disable`` is applied to
     # them only when compiling (:class:`pdec.runtime.losses.LossTerms`), not as a
     # decorator: that would import torch._dynamo, hence SymPy, with the runtime.
-    eager_methods: ClassVar[tuple[str, ...]] = ("_map_jets",)
+    eager_methods: ClassVar[tuple[str, ...]] = ("_map_jets", "coefficient_jets")
 
     def network_fields(self, inputs: dict[str, Tensor]) -> dict[str, Tensor]:
         """Network inputs (1-D tensors, broadcast together) -> {field: 1-D tensor}."""
         columns = self._columns(inputs)
         given = dict(zip(self.network_inputs, columns))
-        coords = self.from_network(given) if self.lifted or len(self.unknown_fields) else None
+        own = self._own_networks()
+        coords = self.from_network(given) if self.lifted or own else None
         seen = [coords[name] for name in self.coordinates] if self.lifted else columns
         out = self.network(self.embedding(torch.stack(seen, dim=1)))
-        fields = {name: out[:, k] for k, name in enumerate(self.field_names)}
+        fields = {name: out[:, k] for k, name in enumerate(self.shared_fields)}
         if self.lifted:
             for name, known in self.lift(given).items():
                 fields[name] = fields[name] + known
-        for name, network in self.unknown_fields.items():
+        for name, network in own.items():
             fields[name] = network(coords).expand(len(out))
         return fields
+
+    def coefficient_jets(
+        self, inputs: dict[str, Tensor], derivatives: dict[str, tuple[str, ...]]
+    ) -> dict[str, Tensor]:
+        """The tabulated parameters (``coefficient_tables``) at the network inputs and
+        the derivatives ``derivatives`` names, as :meth:`network_jets` (``{"k_x": ("k",
+        "x")}``). By autograd through the interpolant (through ``from_network`` where
+        the network sees other coordinates): the exact derivatives of the piecewise
+        multilinear function the model uses. Detached, as no weight is in them (and
+        computed with gradients on even under ``no_grad``, which would zero them)."""
+        wanted = {local: (name, tuple(along)) for local, (name, *along) in derivatives.items()}
+        with torch.enable_grad():
+            out = self._autograd_derivatives(inputs, wanted, self._coefficient_values)
+        return {name: value.detach() for name, value in out.items()}
+
+    def _coefficient_values(self, inputs: dict[str, Tensor]) -> dict[str, Tensor]:
+        columns = self._columns(inputs)
+        coords = self.from_network(dict(zip(self.network_inputs, columns)))
+        return {name: table(coords) for name, table in self.coefficients.items()}
+
+    def _own_networks(self) -> dict:
+        """The networks of their own arguments: fields of fewer arguments, then unknown
+        parameter fields (in the order of ``network_fields``' outputs)."""
+        return {**self.own_fields, **self.unknown_fields}
 
     def network_jets(
         self, inputs: dict[str, Tensor], derivatives: dict[str, tuple[str, ...]]
@@ -80,7 +108,7 @@ class FieldDerivatives:
             self.config["derivatives"] == "auto"
             and type(self).network_fields is FieldDerivatives.network_fields
             and jets.supports(self.embedding, self.network)
-            and all(jets.supports(f.embedding, f.network) for f in self.unknown_fields.values())
+            and all(jets.supports(f.embedding, f.network) for f in self._own_networks().values())
         )
 
     def _columns(self, inputs: dict[str, Tensor]) -> list[Tensor]:
@@ -103,7 +131,8 @@ class FieldDerivatives:
         keys = jets.closure(index for index in indices.values() if index)
         given = dict(zip(self.network_inputs, columns))
         coordinates = known = None
-        if self.lifted or len(self.unknown_fields):
+        own = self._own_networks()
+        if self.lifted or own:
             coordinates, known = self._map_jets(given, names, keys)
         if self.lifted:
             jet = jets.network_jet(self.embedding, self.network, coordinates) + known
@@ -111,16 +140,17 @@ class FieldDerivatives:
             directions = tuple(self.network_inputs.index(name) for name in names)
             z = jets.seed(torch.stack(columns, dim=1), directions, keys)
             jet = jets.network_jet(self.embedding, self.network, z)
-        # unknown fields: their networks of the user's coordinates (their arguments)
+        # fields of fewer arguments and unknown fields: their networks of the user's
+        # coordinates (their arguments; the others' derivatives are exactly 0)
         parts = [jet]
-        for field in self.unknown_fields.values():
+        for field in own.values():
             chosen = [self.coordinates.index(name) for name in field.args]
             part = jets.network_jet(
                 field.embedding, field.network, jets.columns(coordinates, chosen)
             )
             parts.append(jets.activate(part, "exp") if field.positive else part)
         jet = jets.concat(parts) if len(parts) > 1 else jet
-        names_out = (*self.field_names, *self.unknown_fields)
+        names_out = (*self.shared_fields, *own)
         out = {name: jet.value[:, k] for k, name in enumerate(names_out)}
         for local, (field, _) in wanted.items():
             out[local] = jet.derivative(indices[local])[:, names_out.index(field)]
@@ -138,10 +168,12 @@ class FieldDerivatives:
         z = torch.stack([coords[name] for name in self.coordinates], dim=1)
         lift = self.lift(leaves) if self.lifted else {}
         zero = torch.zeros_like(z[:, 0])
-        known = torch.stack([lift.get(name, zero) for name in self.field_names], dim=1)
+        known = torch.stack([lift.get(name, zero) for name in self.shared_fields], dim=1)
         return jets.of_map(z, wrt, keys), jets.of_map(known, wrt, keys)
 
-    def _autograd_derivatives(self, inputs, wanted) -> dict[str, Tensor]:
+    def _autograd_derivatives(self, inputs, wanted, evaluate=None) -> dict[str, Tensor]:
+        """The derivatives ``wanted`` of what ``evaluate`` (default: ``network_fields``)
+        gives, by nested autograd."""
         along_any = {name for _, along in wanted.values() for name in along}
         leaves = {
             name: torch.as_tensor(value, dtype=self.dtype, device=self.device)
@@ -149,11 +181,11 @@ class FieldDerivatives:
             .requires_grad_(name in along_any)
             for name, value in inputs.items()
         }
-        fields = self.network_fields(leaves)
+        fields = (evaluate or self.network_fields)(leaves)
         known = {(field, ()): value for field, value in fields.items()}
         # every prefix of a wanted derivative, by order: a parent before its children
         needed = {(f, along[:k]) for f, along in wanted.values() for k in range(len(along) + 1)}
-        for order in range(1, max(len(along) for _, along in needed) + 1):
+        for order in range(1, max((len(along) for _, along in needed), default=0) + 1):
             groups: dict[tuple, list[str]] = {}
             for field, along in sorted(needed):
                 if len(along) == order:

@@ -80,6 +80,21 @@ class Box:
     def sample(self, n: int, generator: torch.Generator, method: str = "uniform"):
         return _place(unit_cube(n, len(self.bounds), generator, method), self.bounds)
 
+    # as a shape (pdec.runtime.shapes): closed, and its own exact proposal
+    interior = True
+    propose = sample
+
+    @property
+    def proposal_volume(self) -> float:
+        return self.measure
+
+    def contains(self, points: Mapping[str, Tensor]) -> Tensor:
+        inside = None
+        for name, (lo, hi) in self.bounds.items():
+            within = (points[name] >= lo) & (points[name] <= hi)
+            inside = within if inside is None else inside & within
+        return inside
+
     def __repr__(self) -> str:
         return f"Box({self.bounds})"
 

@@ -44,8 +44,9 @@ from pdec.runtime import checkpoint
 from pdec.runtime.base import GeneratedModel
 from pdec.runtime.devices import DTYPES, dtype_name, resolve_device
 from pdec.runtime.field_derivatives import FieldDerivatives
-from pdec.runtime.geometry import Box, Sampler
+from pdec.runtime.geometry import Sampler
 from pdec.runtime.history import History
+from pdec.runtime.interpolation import CoefficientTable
 from pdec.runtime.network import Embedding, multilayer_perceptron
 from pdec.runtime.observations import Observations, check_inside, load_observations
 from pdec.runtime.options import (
@@ -108,6 +109,14 @@ class PinnModel(FieldDerivatives, GeneratedModel):
     # (``from_network`` of its inputs, scaled from ``coordinate_bounds``), on which it
     # is continuous, rather than the network inputs (where θ = θ₀ and θ₀ + 2π differ).
     lifted: ClassVar[bool] = False
+    # Fields that take only some of the coordinates ({"a": ("x", "y")} in a spec with
+    # time): each is its own network of its arguments, scaled from
+    # ``coordinate_bounds``, so it cannot depend on the others (∂a/∂t = 0 exactly).
+    field_arguments: ClassVar[dict[str, tuple[str, ...]]] = {}
+    # Parameters read from tables ({"k": CoefficientTable("k.csv", ("x", "y"))}): read
+    # when the model is built (relative paths from ``data_root``), checked to cover
+    # ``coordinate_bounds``, interpolated on the model's device (``coefficient_jets``).
+    coefficient_tables: ClassVar[dict[str, CoefficientTable]] = {}
 
     def __init__(
         self,
@@ -151,7 +160,7 @@ class PinnModel(FieldDerivatives, GeneratedModel):
         depth, width = self.config["layers"]
         self.network = multilayer_perceptron(
             self.embedding.size,
-            len(self.field_names),
+            len(self.shared_fields),
             depth,
             width,
             self.config["activation"],
@@ -167,6 +176,28 @@ class PinnModel(FieldDerivatives, GeneratedModel):
                 )
                 for name, u in self.unknowns.items()
                 if u.args
+            }
+        )
+        depth, width = self.config["layers"]
+        self.own_fields = nn.ModuleDict(
+            {
+                name: UnknownField(
+                    Unknown(args=tuple(args)),
+                    self.coordinate_bounds,
+                    depth,
+                    width,
+                    self.config["activation"],
+                    generator,
+                    periodic=self.periodic,
+                )
+                for name, args in self.field_arguments.items()
+            }
+        )
+        root = None if self.data_root is None else Path(self.data_root)
+        self.coefficients = nn.ModuleDict(
+            {
+                name: table.load(name, root, self.coordinate_bounds)
+                for name, table in self.coefficient_tables.items()
             }
         )
         unknown_sets = sorted(set(data or {}) - set(self.observations))
@@ -237,19 +268,28 @@ class PinnModel(FieldDerivatives, GeneratedModel):
     def device(self) -> torch.device:
         return self.embedding.lo.device
 
-    # network_fields, network_jets and uses_jets: pdec.runtime.field_derivatives
+    @property
+    def shared_fields(self) -> tuple[str, ...]:
+        """The fields of the one network of all the inputs (the others: ``field_arguments``)."""
+        return tuple(name for name in self.field_names if name not in self.field_arguments)
+
+    # network_fields, network_jets, coefficient_jets and uses_jets:
+    # pdec.runtime.field_derivatives
 
     def forward(self, coords: dict[str, Tensor]) -> dict[str, Tensor]:
         """The fields at user coordinates: ``network_fields(to_network(coords))``."""
         return self.network_fields(self.to_network(coords))
 
     def pde_terms(self) -> tuple[str, ...]:
-        """The interior terms: ``interior_terms``, or those sampled from a Box."""
+        """The interior terms: ``interior_terms``, or those sampled from a region's inside
+        (a ``Box`` or ``Inside``: samplers with ``interior`` true)."""
         if self.interior_terms is not None:
             return tuple(self.interior_terms)
         samplers = self.samplers()
         return tuple(
-            name for name in self.residual_names if isinstance(_region(samplers[name]), Box)
+            name
+            for name in self.residual_names
+            if getattr(_region(samplers[name]), "interior", False)
         )
 
     # -- using a trained model ---------------------------------------------------------

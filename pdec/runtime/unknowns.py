@@ -70,7 +70,9 @@ class UnknownScalars(nn.Module):
 
 
 class UnknownField(nn.Module):
-    """A field unknown: an MLP of its arguments, scaled from their ``bounds``."""
+    """A field unknown: an MLP of its arguments, scaled from their ``bounds`` (or
+    embedded periodically, for those in ``periodic``). ``PinnModel`` also uses it for
+    the fields that take fewer arguments than the spec's coordinates."""
 
     def __init__(
         self,
@@ -80,10 +82,12 @@ class UnknownField(nn.Module):
         width: int,
         activation: str,
         generator: torch.Generator,
+        periodic: Mapping[str, tuple[float, float]] | None = None,
     ):
         super().__init__()
         self.args, self.positive = tuple(unknown.args), unknown.positive
-        self.embedding = Embedding(self.args, bounds, {})
+        periodic = {name: span for name, span in (periodic or {}).items() if name in self.args}
+        self.embedding = Embedding(self.args, bounds, periodic)
         self.network = multilayer_perceptron(
             self.embedding.size, 1, depth, width, activation, generator
         )

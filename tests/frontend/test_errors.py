@@ -72,6 +72,26 @@ CASES = [
         SpecSyntaxError, 2, 9, "unexpected '1'", "expected '='", id="missing-equals",
     ),
     pytest.param(
+        spec(*FAULT, 'param k = table("k.csv")'),
+        SpecSyntaxError, 7, 17, "the table parameter 'k' needs its arguments",
+        'param k(x, y) = table("k.csv")', id="table-without-arguments",
+    ),
+    pytest.param(
+        spec(*FAULT, 'param k(x, y) = tabel("k.csv")'),
+        SpecSyntaxError, 7, 17, "read from a file with table(...)",
+        'param k(x, y) = table("k.csv")', id="table-misspelt",
+    ),
+    pytest.param(
+        spec(*FAULT, 'param k(x, y) = table("k.xlsx")'),
+        InvalidValueError, 7, 1, "cannot read the table 'k.xlsx'", "CSV with a header row",
+        id="table-of-unknown-kind",
+    ),
+    pytest.param(
+        spec(*FAULT, "param f(x, y) = 2*g", "param g(x, y) = 1 + f"),
+        NameResolutionError, 7, 1, "the parameter 'f' is defined through itself (f → g → f)",
+        "define one of them", id="parameters-in-a-circle",
+    ),
+    pytest.param(
         spec(*HEAT, "pde p: dt(u = 0 in line"),
         SpecSyntaxError, 6, 13, "unexpected '='", "expected ')'", id="unclosed-parenthesis",
     ),
@@ -389,7 +409,7 @@ CASES = [
         "div", id="vector-equation",
     ),
     pytest.param(
-        spec("model m", "region ball = disk((0, 0), -1)"),
+        spec("model m", "region plug = disk((0, 0), -1)"),
         ShapeError, 2, 28, "a disk's radius must be positive, got -1", None, id="negative-radius",
     ),
     # ---- claims and structure ----------------------------------------------------------
@@ -428,9 +448,24 @@ CASES = [
         "a.top | b.top", id="side-of-composite-region",
     ),
     pytest.param(
-        spec(*TWO_BOXES, "region c = a | b", "boundary top = c.top"),
-        UnsupportedError, 5, 16, "sides of the composite region 'c'",
-        "join them with |", id="side-of-union-region",
+        spec(*TWO_BOXES, "region c = a | b", "boundary top = c.middle"),
+        LocationError, 5, 18, "the composite region 'c' has no side 'middle'",
+        "the part on a region it is made of (a, b)", id="side-of-union-region",
+    ),
+    pytest.param(
+        spec(*TWO_BOXES, "field u(x, y)", "bc pin: u = 0 at (0, 0, 1)"),
+        LocationError, 5, 15, "a point has 2 coordinates (x, y), got 3", "at (0, 0)",
+        id="point-with-three-coordinates",
+    ),
+    pytest.param(
+        spec("model m", "region lens = ellipse((0, 0), (1, -2))"),
+        ShapeError, 2, 31, "an ellipse's semi-axes must be positive, got -2", None,
+        id="ellipse-negative-axis",
+    ),
+    pytest.param(
+        spec("model m", "region p = polygon((0, 0), (1, 0))"),
+        ArgumentError, 2, 12, "a polygon needs at least three vertices", "polygon((0, 0)",
+        id="polygon-two-vertices",
     ),
     pytest.param(
         spec("model m", "const big = 1e99999"),

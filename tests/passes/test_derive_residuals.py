@@ -35,3 +35,13 @@ def test_a_parameter_of_two_variables_is_inserted_in_order():
     residual = derive_residual(spec.ir, spec.ir.equations[0], substitute=True)
     expected = -(x - 2 * y) * u.diff(x, 2) - u.diff(x) - 1
     assert sympy.expand(residual - expected) == 0
+
+
+def test_a_parameter_defined_through_a_later_one_is_inserted_to_the_end():
+    text = SPEC.replace("param k(x) = 1 + x", "param c(x) = 1 + x\nparam k(x) = 2*c")
+    spec = pdec.loads(text)
+    x = sympy.Symbol("x")
+    u = sympy.Function("u")(x)
+    residual = derive_residual(spec.ir, spec.ir.equations[0], substitute=True)
+    expected = -2 * (1 + x) * u.diff(x, 2) - 2 * u.diff(x) - 1
+    assert sympy.expand(residual - expected) == 0

@@ -51,8 +51,24 @@ def train(request, console: Console) -> Trained:
             f"{sum(p.numel() for p in model.parameters())} parameters, run folder {request.run}",
         )
     )
+    rejection = sampling_report(model)
+    if rejection:
+        console.print(Text.assemble(("rejection sampling ", "bold"), rejection))
     history = model.fit(**train_options).to_dict()
     return Trained(summarize_training(request.spec, model, history, request.run, console), history)
+
+
+def sampling_report(model) -> str:
+    """Each term drawn by rejection and the fraction of proposed points it keeps
+    (``inside plate keeps 87%``), or "" when every term is sampled directly."""
+    parts = []
+    for name, sampler in model.samplers().items():
+        pieces = getattr(sampler, "faces", [sampler])
+        fractions = [piece.acceptance for piece in pieces if hasattr(piece, "acceptance")]
+        fractions += [sampler.sampler.acceptance] if hasattr(sampler, "sampler") else []
+        if fractions and min(fractions) < 1:
+            parts.append(f"{name} keeps {min(fractions):.0%}")
+    return "; ".join(parts) + (" of the proposed points" if parts else "")
 
 
 def evaluate(request, console: Console) -> dict:

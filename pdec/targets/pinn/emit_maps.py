@@ -12,6 +12,7 @@ from pdec.codegen.literals import source_text, spec_file
 from pdec.codegen.printer import TorchPrinter
 from pdec.codegen.source import INDENT
 from pdec.ir import nodes as ir
+from pdec.targets.pinn.functions import own_argument_functions, partial_fields, table_parameters
 from pdec.targets.pinn.inputs import NetworkInputs, unknown_fields
 
 
@@ -60,14 +61,17 @@ def to_network(s: ir.SpecIR, inputs: NetworkInputs, names: dict) -> list[str]:
 
 def from_network(s: ir.SpecIR, inputs: NetworkInputs, names: dict) -> list[str]:
     """The user's coordinates from the network's, for the networks that see the user's
-    coordinates (a lifted field's, unknown fields'); needed only with a coordinate system."""
-    if inputs.system is None or not (unknown_fields(s) or inputs.lift):
+    coordinates (a lifted field's, unknown fields', fields of fewer arguments, tables);
+    needed only with a coordinate system."""
+    if inputs.system is None or not (own_argument_functions(s) or inputs.lift):
         return []
     system = inputs.system
     body = INDENT * 2
     users = " and ".join(
         (["the network"] if inputs.lift else [])
         + (["the unknown fields"] if unknown_fields(s) else [])
+        + (["the fields of fewer arguments"] if partial_fields(s) else [])
+        + (["the tables"] if table_parameters(s) else [])
     )
     lines = [
         f"{INDENT}def from_network(self, inputs: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:",

@@ -23,7 +23,8 @@ from pdec.ir import nodes as ir
 from pdec.runtime.geometry import Circles
 from pdec.targets.pinn.emit_maps import from_network, lift_method, to_network
 from pdec.targets.pinn.emit_residuals import references, residuals
-from pdec.targets.pinn.emit_samplers import samplers
+from pdec.targets.pinn.emit_samplers import SAMPLER_NAMES, samplers
+from pdec.targets.pinn.functions import own_argument_functions, partial_fields, table_parameters
 from pdec.targets.pinn.inputs import (
     NetworkInputs,
     ranges_with_time,
@@ -99,8 +100,9 @@ def _default_options(s: ir.SpecIR, terms: list[Term]) -> dict:
 
 
 def _unknowns(s: ir.SpecIR, constants, lifted: bool = False) -> list[str]:
-    """Class attributes for inverse problems: the unknown parameters, the box the unknown
-    fields' networks scale their arguments from, and the observation files."""
+    """Class attributes for inverse problems and functions of their own arguments: the
+    unknown parameters, the fields of fewer arguments, the tables, the box their networks
+    scale their arguments from (and tables must cover), and the observation files."""
     lines = []
     unknown = [p for p in s.parameters if p.unknown]
     if unknown:
@@ -112,10 +114,23 @@ def _unknowns(s: ir.SpecIR, constants, lifted: bool = False) -> list[str]:
                 arguments.append(f"guess={float_value(param.guess)!r}")
             entries.append(f'"{param.name}": Unknown({", ".join(arguments)})')
         lines.append(f"unknowns = {{{', '.join(entries)}}}")
-    if unknown_fields(s) or lifted:
+    partial, tables = partial_fields(s), table_parameters(s)
+    if partial:
+        entries = [f'"{f.name}": {tuple_literal(v.name for v in f.args)}' for f in partial]
+        lines.append(f"field_arguments = {{{', '.join(entries)}}}")
+    if tables:
+        entries = [
+            f'"{p.name}": CoefficientTable({literal(p.table)}, '
+            f"{tuple_literal(v.name for v in p.args)})"
+            for p in tables
+        ]
+        lines.append(f"coefficient_tables = {{{', '.join(entries)}}}")
+    if own_argument_functions(s) or lifted:
         ranges = ranges_with_time(s)
-        # a lifted network sees every user coordinate; an unknown field its own
-        seen = set(ranges) if lifted else {a for p in unknown_fields(s) for a in p.args}
+        # a lifted network sees every user coordinate; an unknown field, a field of
+        # fewer arguments and a table their own
+        functions = [*unknown_fields(s), *partial, *tables]
+        seen = set(ranges) if lifted else {a for f in functions for a in f.args}
         bounds = {
             v.name: (
                 float_value(ranges[v][0].subs(constants)),
@@ -169,19 +184,11 @@ def header(spec, inputs: NetworkInputs, terms: list[Term]) -> list[str]:
 
 def runtime_names(spec) -> list[str]:
     """The runtime names the module may use (it imports those its lines use)."""
-    kinds = {"AboutPoint", "Circles", "PinnModel"}
+    kinds = {"AboutPoint", "Circles", "PinnModel", *SAMPLER_NAMES}
     if any(p.unknown for p in spec.ir.parameters):
         kinds.add("Unknown")
-    for equation in spec.ir.equations:
-        location = equation.location
-        if isinstance(location, ir.InRegion):
-            kinds.add("Box")
-        elif isinstance(location, ir.AtSlice):
-            kinds.add("Slice")
-        elif isinstance(location, ir.OnCurve):
-            kinds.add("Polyline")
-        else:
-            kinds |= {"Side", "Sides"}
+    if table_parameters(spec.ir):
+        kinds.add("CoefficientTable")
     return sorted(kinds)
 
 
@@ -216,7 +223,9 @@ def _input_bounds(s: ir.SpecIR, inputs: NetworkInputs, constants) -> tuple[dict,
         )
         if not corners:
             raise UnsupportedError(
-                "the PINN target needs a box region around the coordinate system"
+                "the PINN target needs a region around the coordinate system",
+                system.span,
+                "declare a region that holds the coordinate system's points",
             )
         radius = max(
             float_value(inverse.radius.subs({x: a, y: b}).subs(constants)) for a, b in corners

@@ -12,6 +12,7 @@ from pdec.codegen.printer import TorchPrinter
 from pdec.codegen.source import INDENT
 from pdec.ir import nodes as ir
 from pdec.targets.pinn.emit_maps import bind_constants
+from pdec.targets.pinn.functions import table_parameters
 from pdec.targets.pinn.inputs import NetworkInputs, unknown_scalars
 from pdec.targets.pinn.lower import LoweredResidual
 from pdec.targets.pinn.terms import Term
@@ -29,6 +30,7 @@ def residuals(spec, inputs: NetworkInputs, terms: list[Term], names: dict) -> li
     lines += bind_constants(all_exprs, names, body)
     used = set().union(*(e.free_symbols for e in all_exprs)) if all_exprs else set()
     unknown_names = {p.symbol: p.name for p in unknown_scalars(s)}
+    tables = {p.name for p in table_parameters(s)}
     for param in unknown_scalars(s):
         if param.symbol in used:
             lines.append(f'{body}{param.name} = self.unknown("{param.name}")')
@@ -45,9 +47,12 @@ def residuals(spec, inputs: NetworkInputs, terms: list[Term], names: dict) -> li
         local_names = {v: v.name for v in inputs.symbols} | dict(names) | unknown_names
         printer = TorchPrinter(local_names, floats=names)
         for site in low.sites:
-            lines += _site_lines(site, low, inputs, printer, body)
+            lines += _site_lines(site, low, inputs, printer, body, tables)
         jet_names = {sympy.Symbol(j.local): j.local for j in low.jets}
-        normal_names = {sympy.Symbol(f"n_{v.name}"): f'points["n_{v.name}"]' for v in s.space}
+        # normals are in the user's coordinates: read them from the batch, not the inputs
+        normal_names = {
+            sympy.Symbol(f"n_{v.name}"): f'batch["{term.name}"]["n_{v.name}"]' for v in s.space
+        }
         printer = TorchPrinter(local_names | jet_names | normal_names, floats=names)
         value = printer.doprint(low.expr)
         if term.clamp is not None:
@@ -67,10 +72,13 @@ def residuals(spec, inputs: NetworkInputs, terms: list[Term], names: dict) -> li
     return lines + [""]
 
 
-def _site_lines(site, low: LoweredResidual, inputs: NetworkInputs, printer, body: str) -> list[str]:
+def _site_lines(
+    site, low: LoweredResidual, inputs: NetworkInputs, printer, body: str, tables=frozenset()
+) -> list[str]:
     """One network evaluation at ``site``, then its jets as locals. With derivatives,
     ``network_jets`` gives them all from one call (pushed forward with the values, or
-    by nested autograd where the network does not allow that)."""
+    by nested autograd where the network does not allow that). Parameters read from
+    ``tables`` come from ``coefficient_jets`` (interpolated, with their derivatives)."""
     lines, site_inputs = [], []
     for v, value in zip(inputs.symbols, site.values):
         if value == v:
@@ -82,17 +90,24 @@ def _site_lines(site, low: LoweredResidual, inputs: NetworkInputs, printer, body
         )
         site_inputs.append(f'"{v.name}": {local}')
     suffix = f"_{site.name}" if site.name else ""
-    here = [j for j in low.jets if j.site is site]
-    derived = [j for j in here if any(j.orders)]
     at = f"{{{', '.join(site_inputs)}}}"
+    here = [j for j in low.jets if j.site is site and j.field not in tables]
+    tabulated = [j for j in low.jets if j.site is site and j.field in tables]
+    derived = [j for j in here if any(j.orders)]
     if derived:
         wanted = ", ".join(f'"{j.local}": {_along(j, inputs)}' for j in derived)
         lines.append(f"{body}fields{suffix} = self.network_jets({at}, {{{wanted}}})")
-    else:
+    elif here:
         lines.append(f"{body}fields{suffix} = self.network_fields({at})")
     for j in here:
         key = j.local if any(j.orders) else j.field
         lines.append(f'{body}{j.local} = fields{suffix}["{key}"]')
+    if tabulated:
+        wanted = ", ".join(f'"{j.local}": {_along(j, inputs)}' for j in tabulated if any(j.orders))
+        lines.append(f"{body}coefficients{suffix} = self.coefficient_jets({at}, {{{wanted}}})")
+    for j in tabulated:
+        key = j.local if any(j.orders) else j.field
+        lines.append(f'{body}{j.local} = coefficients{suffix}["{key}"]')
     return lines
 
 

@@ -35,6 +35,7 @@ from pdec.codegen.module import GeneratedModule
 from pdec.codegen.source import class_name as camel_class_name
 from pdec.errors import UnsupportedError
 from pdec.targets.pinn.emit_module import emit
+from pdec.targets.pinn.functions import partial_fields
 from pdec.targets.pinn.inputs import NetworkInputs, choose_inputs
 from pdec.targets.pinn.terms import Term, derive, terms
 
@@ -46,12 +47,27 @@ def generate(spec) -> GeneratedModule:
     passes: its residuals and network coordinates are facts)."""
     check_supported(spec.ir)
     inputs = choose_inputs(spec.ir)  # 1
+    check_lift(spec.ir, inputs)
     source = emit(spec, inputs, terms(spec, inputs))  # 2, 3 (terms), 4
     return GeneratedModule(format_source(source), f"{spec.ir.name}_pinn", class_name(spec.ir.name))
 
 
 def class_name(model: str) -> str:
     return camel_class_name(model, "Pinn")
+
+
+def check_lift(s, inputs: NetworkInputs) -> None:
+    """A jump is built into a field of the shared network: not into a field of fewer
+    arguments (its own network, which the lift does not reach)."""
+    lift = inputs.lift
+    if lift is not None and lift.field in {f.name for f in partial_fields(s)}:
+        field = s.lookup("fields", lift.field)
+        raise UnsupportedError(
+            f"the jump of '{field.name}' cannot be built into a field that does not take "
+            "every coordinate",
+            field.span,
+            "compile with --cut residual, or give the field every coordinate",
+        )
 
 
 def check_supported(s) -> None:
@@ -65,6 +81,6 @@ def check_supported(s) -> None:
     if s.inputs:
         raise UnsupportedError(
             "specs with `input` functions map inputs to solutions: that is the operator target",
-            None,
-            "compile with --target operator (coming), or make the input a param",
+            s.inputs[0].span,
+            "compile with --target operator, or make the input a param",
         )

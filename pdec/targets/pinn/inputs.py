@@ -4,7 +4,6 @@ extents and unknowns the later stages share."""
 
 from __future__ import annotations
 
-from pdec.errors import UnsupportedError
 from pdec.ir import nodes as ir
 from pdec.passes.choose_coordinates import CUT_FORMS, NetworkInputs
 
@@ -44,10 +43,6 @@ def ranges_with_time(s: ir.SpecIR) -> dict:
 
 
 def box_ranges(s: ir.SpecIR) -> dict:
-    """Each space variable's (lo, hi, periodic) over the spec's boxes (the domain's hull)."""
-    if not s.domain.only_boxes:
-        name = next(r.name for r in s.regions if not isinstance(r.shape, ir.Box))
-        raise UnsupportedError(
-            f"the PINN target samples boxes and intervals; '{name}' is not one yet"
-        )
+    """Each space variable's (lo, hi, periodic) over the spec's regions (the domain's
+    hull: boxes, and the bounding boxes of other shapes), which scale the inputs."""
     return {r.var: (r.lo, r.hi, r.periodic) for r in s.domain.hull}

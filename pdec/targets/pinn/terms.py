@@ -10,15 +10,12 @@ from dataclasses import dataclass
 import sympy
 
 from pdec.codegen.literals import source_text, spec_file
+from pdec.errors import UnsupportedError
 from pdec.ir import nodes as ir
 from pdec.passes.lift_cut_jump import pole_flux
 from pdec.passes.transform_coordinates import cut_values, transform_coordinates
-from pdec.targets.pinn.inputs import (
-    NetworkInputs,
-    network_outputs,
-    unknown_fields,
-    user_coordinates,
-)
+from pdec.targets.pinn.functions import evaluated_functions, promote_functions
+from pdec.targets.pinn.inputs import NetworkInputs
 from pdec.targets.pinn.lower import LoweredResidual, lower_residual
 
 # With the lift, in lengths of the cut curve: the pde residual r·div(μ∇u) is divided by
@@ -66,7 +63,7 @@ def terms(spec, inputs: NetworkInputs) -> list[Term]:
     if lift is not None and lift.pole_inside:
         for equation in s.equations:
             flux = pole_flux(
-                s, equation, inputs.system, inputs.inverse, lambda e: promote_unknown_fields(s, e)
+                s, equation, inputs.system, inputs.inverse, lambda e: promote_functions(s, e)
             )
             if flux is None:
                 continue
@@ -75,7 +72,7 @@ def terms(spec, inputs: NetworkInputs) -> list[Term]:
                 "(1/2π)∮ F·n ds of div(F) = 0 through circles about the pole is 0 (a point "
                 "source there is what the r-cleared equation cannot see)"
             )
-            lowered = lower_residual(flux, network_outputs(s), inputs.symbols, {})
+            lowered = lower_residual(flux, evaluated_functions(s), inputs.symbols, {})
             out.append(Term(f"{equation.name}_pole_flux", comment, lowered, circle_means=True))
     return out
 
@@ -89,7 +86,7 @@ def _derive(spec, equation: ir.Equation, inputs: NetworkInputs) -> tuple[Lowered
     """The lowered residual, and k when it was multiplied by r^k to clear 1/r^k."""
     s = spec.ir
     cleared = 0
-    residual = promote_unknown_fields(s, s.residual(equation.name))
+    residual = promote_functions(s, s.residual(equation.name))
     site_names: dict[tuple, str] = {}
     if inputs.system is not None:
         residual = transform_coordinates(s, equation, residual, inputs.system)
@@ -106,20 +103,11 @@ def _derive(spec, equation: ir.Equation, inputs: NetworkInputs) -> tuple[Lowered
         )
         if equation.kind == "pde" or on_cut:
             residual, cleared = _clear_radial_denominator(residual, inputs.inverse.radial)
-    return lower_residual(residual, network_outputs(s), inputs.symbols, site_names), cleared
-
-
-def promote_unknown_fields(s: ir.SpecIR, residual: sympy.Expr) -> sympy.Expr:
-    """``mu(y)`` → ``mu(x, y)``, after the residual is derived (so ∂mu/∂x is already
-    gone): every network output is then a function of all the user's coordinates, which
-    coordinate changes and lowering treat alike. The generated network of ``mu`` still
-    sees only ``y``."""
-    everything = tuple(sympy.Symbol(name) for name in user_coordinates(s))
-    promoted = {}
-    for param in unknown_fields(s):
-        if param.args != everything:
-            promoted[param.symbol] = sympy.Function(param.name)(*everything)
-    return residual.xreplace(promoted) if promoted else residual
+    try:
+        lowered = lower_residual(residual, evaluated_functions(s), inputs.symbols, site_names)
+    except UnsupportedError as error:
+        raise error.with_span(equation.span) from None
+    return lowered, cleared
 
 
 def _clear_radial_denominator(residual: sympy.Expr, radial: sympy.Symbol) -> tuple[sympy.Expr, int]:

@@ -241,3 +241,18 @@ def test_evolve_in_another_order_than_the_fields_gives_the_same_dynamics(tmp_pat
     u = random_states(8)
     expected = torch.stack([u[:, 1], -9.8 * torch.sin(u[:, 0])], dim=1)
     torch.testing.assert_close(model.time_derivative(u), expected, rtol=0, atol=1e-12)
+
+
+def test_parameters_defined_through_parameters_are_inserted_to_the_end(tmp_path):
+    """param g2 = 2*half after param half = 4.9: both definitions reach the dynamics
+    (inserting them once, in order, left `half` in)."""
+    chained = pdec.loads(
+        "model chained\nparam half = 4.9\nparam g2 = 2*half\ntime t in [0, 10]\n"
+        "field q(t), p(t)\nenergy H = p^2/2 - g2*cos(q)\n"
+        "evolve dt(q, p) = [[0, 1], [-1, 0]] * grad(H, (q, p))\n",
+        "chained.pde",
+    )
+    model = pdec.compile(chained, target="energy", out_dir=tmp_path)()
+    u = random_states(8)
+    expected = torch.stack([u[:, 1], -9.8 * torch.sin(u[:, 0])], dim=1)
+    torch.testing.assert_close(model.time_derivative(u), expected, rtol=0, atol=1e-12)

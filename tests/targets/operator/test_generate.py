@@ -159,3 +159,14 @@ def test_burgers_ring_operator_learns_from_data(tmp_path):
     after = model.evaluate(data.inputs[20:], data.outputs[20:])
     assert history.term("data")[-1] < history.term("data")[0] and after < 0.5 * before
     assert np.isfinite(after)
+
+
+def test_parameters_defined_through_parameters_are_inserted_to_the_end():
+    spec = pdec.loads(
+        "model chained\nregion square = box(x in [0, 1], y in [0, 1])\ninput a(x, y)\n"
+        "field u(x, y)\nparam g(x, y) = 1 + x\nparam f(x, y) = 2*g\n"
+        "pde flow: -div(a*grad(u)) = f in square\nbc wall: u = 0 on square.boundary\n",
+        "chained.pde",
+    )
+    source = generate_module(spec, "operator").source
+    assert 'out["flow"] = -flux_1_x - flux_2_y - 2 * x - 2' in source
