@@ -123,9 +123,9 @@ def test_burgers_reference_file_is_pinnacles_distance_from_the_exact_solution():
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
 def test_quick_runs(case, capsys):
+    argv = ["--quick", "--no-publish", "--device", "cpu", "--threads", "1", "--strict"]
     try:
-        rows = pinnacle.main(["--quick", "--no-publish", "--device", "cpu", "--strict",
-                              "--cases", case.name])  # fmt: skip
+        rows = pinnacle.main([*argv, "--cases", case.name])
     except pdec.SpecError as error:
         skip_if_missing(case, error)
     (row,) = rows
