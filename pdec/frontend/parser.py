@@ -83,10 +83,59 @@ def _check_nesting(tree: lark.Tree, source: str, file: str) -> None:
             raise UnsupportedError(
                 f"this expression is nested more than {MAX_NESTING} levels deep",
                 span,
-                "split it into named parts (const, param); a chain of + or * counts a level "
-                "per operator",
+                "split it into named parts (const, param)",
             )
-        stack.extend((child, depth + 1) for child in node.children if isinstance(child, lark.Tree))
+        step = _chain_height(node) if node.data in ("sum_chain", "product_chain") else 1
+        stack.extend(
+            (child, depth + step) for child in node.children if isinstance(child, lark.Tree)
+        )
+
+
+# ---- chains: a + b - c + ... grouped into a balanced tree ---------------------------
+# The grammar reads a chain of + and - (or * and /) as one flat node. Grouped left to
+# right, a sum of n terms would nest n levels deep and every recursive pass after the
+# parser would need n Python frames; grouped in halves it nests log2(n) levels. The
+# grouping keeps the value: a - (b - c) stands for a - b + c, and x * (y / z) for
+# (x * y) / z, since a product's right factor is only ever divided by scalars.
+
+
+def _pairs(children):
+    """[a, op, b, op, c] → [(None, a), (op, b), (op, c)]."""
+    return [(None, children[0]), *zip(children[1::2], children[2::2])]
+
+
+def fold_sum(items, join):
+    """items: [(None, first), (op, term), ...] with op "+" or "-"; join(op, left, right)."""
+    if len(items) == 1:
+        return items[0][1]
+    middle = len(items) // 2
+    left, right = items[:middle], items[middle:]
+    op = right[0][0]
+    if op == "-":  # a - (b + c) = a - b - c: the signs inside the right half flip
+        right = [("-" if sign == "+" else "+", term) for sign, term in right]
+    return join(op, fold_sum(left, join), fold_sum([(None, right[0][1]), *right[1:]], join))
+
+
+def fold_product(items, join):
+    """items: [(None, first), (op, factor), ...] with op "*" or "/". Split at the '*'
+    nearest the middle; a chain of divisions only stays grouped to the left."""
+    if len(items) == 1:
+        return items[0][1]
+    middle = len(items) // 2
+    splits = [i for i, (op, _) in enumerate(items) if op == "*"]
+    if not splits:
+        return join(items[-1][0], fold_product(items[:-1], join), items[-1][1])
+    at = min(splits, key=lambda i: abs(i - middle))
+    right = [(None, items[at][1]), *items[at + 1 :]]
+    return join("*", fold_product(items[:at], join), fold_product(right, join))
+
+
+def _chain_height(tree: lark.Tree) -> int:
+    """How many levels the builder's grouping of a chain node adds."""
+    ops = [child.children[0] for child in tree.children[1::2]]
+    items = [(None, 0), *((str(op), 0) for op in ops)]
+    fold = fold_sum if tree.data == "sum_chain" else fold_product
+    return fold(items, lambda op, left, right: max(left, right) + 1)
 
 
 # ---- tree → syntax nodes -------------------------------------------------------------
@@ -124,18 +173,25 @@ class _Builder(Transformer):
     def call(self, meta, children):
         return s.Call(self._name(children[0]), tuple(children[1:]), self._span(meta))
 
-    def _binary(op):  # noqa: N805 - a factory used in the class body
-        @v_args(meta=True)
-        def build(self, meta, children):
-            return s.BinaryOp(op, children[0], children[1], self._span(meta))
+    @v_args(meta=True)
+    def power_of(self, meta, children):
+        return s.BinaryOp("^", children[0], children[1], self._span(meta))
 
-        return build
+    def sum_op(self, children):
+        return str(children[0])
 
-    add = _binary("+")
-    subtract = _binary("-")
-    multiply = _binary("*")
-    divide = _binary("/")
-    power_of = _binary("^")
+    product_op = sum_op
+
+    def sum_chain(self, children):
+        return fold_sum(_pairs(children), self._joined)
+
+    def product_chain(self, children):
+        return fold_product(_pairs(children), self._joined)
+
+    def _joined(self, op, left, right):
+        a, b = left.span, right.span
+        span = Span(self.file, a.line, a.column, b.end_line, b.end_column, self.source)
+        return s.BinaryOp(op, left, right, span)
 
     @v_args(meta=True)
     def negate(self, meta, children):

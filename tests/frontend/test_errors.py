@@ -7,7 +7,11 @@ hint (None where no hint is expected).
 
 from __future__ import annotations
 
+import random
+from fractions import Fraction
+
 import pytest
+import sympy
 
 import pdec
 from pdec import (
@@ -605,6 +609,39 @@ def test_nesting_below_the_limit_resolves_and_checks():
     for expression in ("-" * 90 + "x", "x^" * 90 + "x", "sin(" * 90 + "x" + ")" * 90):
         pdec.loads(BASE + f"pde p: u = {expression} in I\n").check()
     pdec.loads(BASE + "pde p: u = " + "(" * 3000 + "x" + ")" * 3000 + " in I\n")
+
+
+def test_a_sum_of_thousands_of_terms_is_no_deeper_than_its_logarithm():
+    """A long polynomial or series is not deep nesting: the chain is grouped in halves."""
+    terms = " + ".join(f"{i}*x^{i % 7}" for i in range(3000))
+    spec = pdec.loads(BASE + f"pde p: u = {terms} - x in I\n")
+    x = sympy.Symbol("x")
+    expected = sum(i * x ** (i % 7) for i in range(3000)) - x
+    assert sympy.expand(spec.residual("p") - sympy.Function("u")(x) + expected) == 0
+
+
+def test_a_chain_of_more_than_100_divisions_is_still_refused():
+    with pytest.raises(pdec.SpecError, match="nested more than 100 levels"):
+        pdec.loads(BASE + "pde p: u = x" + " / 2" * 150 + " in I\n", "deep.pde")
+
+
+def test_grouping_a_chain_keeps_its_left_to_right_value():
+    rng = random.Random(0)
+    for _ in range(200):
+        numbers = [rng.randint(1, 9) for _ in range(rng.randint(1, 12))]
+        ops = [rng.choice("+-*/") for _ in numbers[1:]]
+        text = str(numbers[0]) + "".join(f" {op} {n}" for op, n in zip(ops, numbers[1:]))
+        terms, sign, product = [], 1, Fraction(numbers[0])  # * and / bind tighter
+        for op, n in zip(ops, numbers[1:]):
+            if op in "*/":
+                product = product * n if op == "*" else product / n
+            else:
+                terms.append(sign * product)
+                sign, product = (1 if op == "+" else -1), Fraction(n)
+        value = sum(terms) + sign * product
+        residual = pdec.loads(BASE + f"pde p: u = {text} in I\n").residual("p")
+        u = sympy.Function("u")(sympy.Symbol("x"))
+        assert residual == u - sympy.Rational(value.numerator, value.denominator), text
 
 
 def test_a_number_with_thousands_of_written_digits_is_refused_at_its_span():
