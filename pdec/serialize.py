@@ -56,7 +56,8 @@ def expression(expr: sympy.Expr) -> dict:
 
 
 def to_json(spec, coords: str | None = None, budget: float | None = DEFAULT_BUDGET) -> dict:
-    """The IR and what the passes derive from it: residuals, δH/δu, G, findings."""
+    """The IR and what the passes derive from it: residuals, δH/δu, the Euler–Lagrange
+    residuals (a spec with a closed-form Lagrangian), G, findings."""
     data = {"schema": SCHEMA_VERSION, "ir": to_data(spec.ir)}
     data["residuals"] = {
         name: expression(expr) for name, expr in spec.residuals(coords=coords).items()
@@ -69,6 +70,11 @@ def to_json(spec, coords: str | None = None, budget: float | None = DEFAULT_BUDG
         if not energy.learned
         for field in spec.ir.fields
     }
+    lagrangian = spec.ir.lagrangian
+    if lagrangian is not None and not lagrangian.learned:
+        data["euler_lagrange"] = {
+            name: expression(residual) for name, residual in spec.euler_lagrange().items()
+        }
     structure = spec.structure
     data["structure"] = (
         None

@@ -26,6 +26,7 @@ from pdec.errors import NameResolutionError, SpecError, SpecFileError
 from pdec.frontend.parser import parse
 from pdec.ir import nodes as ir
 from pdec.passes.check_conservation import Finding, check_claims
+from pdec.passes.check_lagrangian import check_lagrangian
 from pdec.passes.check_structure import check_structure
 from pdec.passes.classify_dynamics import classify_dynamics
 from pdec.passes.compute_domain import compute_domain
@@ -118,7 +119,25 @@ class Spec:
         """A :class:`Finding` per claim and per energy: conserved, dissipated, ...; each
         judged within ``budget`` seconds ("not shown: too expensive" past it; None: no
         limit)."""
-        return check_claims(self.ir, budget)
+        return check_claims(self.ir, budget) + check_lagrangian(self.ir, budget)
+
+    def euler_lagrange(self) -> dict[str, sympy.Expr]:
+        """coordinate ↦ d/dt ∂L/∂q̇ − ∂L/∂q, the residual of its Euler–Lagrange equation
+        (the spec's ``lagrangian``, closed form)."""
+        from pdec.passes.check_lagrangian import coordinates_of
+        from pdec.symbolic.lagrangian import euler_lagrange
+
+        lagrangian = self.ir.lagrangian
+        if lagrangian is None or lagrangian.learned:
+            what = "no Lagrangian" if lagrangian is None else "a learned Lagrangian"
+            raise SpecError(
+                f"the spec has {what}: there are no Euler–Lagrange equations to derive",
+                lagrangian.span if lagrangian else None,
+                "declare lagrangian L = kinetic - potential",
+            )
+        coordinates = coordinates_of(self.ir)
+        residuals = euler_lagrange(lagrangian.value, coordinates, self.ir.time.symbol)
+        return dict(zip(lagrangian.coordinates, residuals))
 
     def to_json(self, coords: str | None = None, budget: float | None = DEFAULT_BUDGET) -> dict:
         """The IR and everything derived from it, JSON-ready (``pdec show --json``);

@@ -122,6 +122,7 @@ def render_text(spec, coords: str | None, console: Console) -> None:
                 console.print(
                     f"    {mark}{energy.name}/{mark}{field.name} = {display.text(derivative)}"
                 )
+    _render_lagrangian(spec, console)
     _render_dynamics(spec, console)
     if s.claims:
         console.print(Text("\nClaims", style="bold"))
@@ -139,6 +140,21 @@ def _quantity_text(density, space) -> str:
     if not space:
         return display.text(density)
     return f"∫ {display.text(density)}" + "".join(f" d{display.text(v)}" for v in space)
+
+
+def _render_lagrangian(spec, console: Console) -> None:
+    lagrangian = spec.ir.lagrangian
+    if lagrangian is None:
+        return
+    console.print(Text("\nLagrangian", style="bold"))
+    coordinates = ", ".join(lagrangian.coordinates)
+    if lagrangian.learned:
+        console.print(f"  {lagrangian.name}(q, q̇) = learned (a network), q = ({coordinates})")
+        return
+    console.print(f"  {lagrangian.name} = {display.text(lagrangian.value)}")
+    console.print(Text("  Euler–Lagrange equations, d/dt ∂L/∂q̇ − ∂L/∂q (each = 0)", style="dim"))
+    for name, residual in spec.euler_lagrange().items():
+        console.print(f"    {name}: {display.text(residual)}")
 
 
 def _render_dynamics(spec, console: Console) -> None:

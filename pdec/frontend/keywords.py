@@ -17,7 +17,8 @@ from __future__ import annotations
 STATEMENT_KEYWORDS: tuple[str, ...] = tuple(
     (
         "model const param region boundary curve time field input coordinates cut "
-        "pde bc ic energy evolve structure conserved dissipated quantity data train reference"
+        "pde bc ic energy lagrangian evolve structure conserved dissipated quantity data train "
+        "reference"
     ).split()
 )
 # Words inside statements: clauses, shapes, curve kinds and option words.

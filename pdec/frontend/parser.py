@@ -428,6 +428,14 @@ class _Builder(Transformer):
         return s.EnergyDecl(self._name(children[0]), None, self._span(meta))
 
     @v_args(meta=True)
+    def lagrangian_given(self, meta, children):
+        return s.LagrangianDecl(self._name(children[0]), children[1], self._span(meta))
+
+    @v_args(meta=True)
+    def lagrangian_learned(self, meta, children):
+        return s.LagrangianDecl(self._name(children[0]), None, self._span(meta))
+
+    @v_args(meta=True)
     def evolve_decl(self, meta, children):
         operator, *names, rhs = children
         return s.EvolveDecl(

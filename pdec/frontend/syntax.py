@@ -286,6 +286,15 @@ class EnergyDecl:
 
 
 @dataclass(frozen=True)
+class LagrangianDecl:
+    """``lagrangian L = expr`` of coordinates q(t) and velocities dt(q), or learned."""
+
+    name: Name
+    value: Expression | None  # None: learned
+    span: Span
+
+
+@dataclass(frozen=True)
 class EvolveDecl:
     operator: Name  # must be dt
     fields: tuple[Name, ...]
@@ -352,6 +361,7 @@ Statement = (
     | CutDecl
     | EquationDecl
     | EnergyDecl
+    | LagrangianDecl
     | EvolveDecl
     | StructureDecl
     | ClaimDecl

@@ -313,6 +313,21 @@ class Energy:
 
 
 @dataclass(frozen=True)
+class Lagrangian:
+    """L(q, q̇, t) of generalised coordinates q(t) (``coordinates``, in declaration
+    order; velocities written dt(q)), or learned (``value`` None)."""
+
+    name: str
+    value: Expr | None
+    coordinates: tuple[str, ...]
+    span: Span
+
+    @property
+    def learned(self) -> bool:
+        return self.value is None
+
+
+@dataclass(frozen=True)
 class Placeholder:
     """Stands for δH/δu (or ∂H/∂q) inside an ``evolve`` right-hand side, so that the
     operator G in dt(u) = G δH/δu stays visible to the structure pass."""
@@ -407,6 +422,7 @@ class SpecIR:
     data: tuple[Data, ...]
     train: tuple[tuple[str, object], ...]
     references: tuple[Reference, ...] = ()
+    lagrangian: Lagrangian | None = None
     # facts the passes add (docs/architecture.md, "Facts", says which pass adds which)
     domain: Domain | None = None
     residuals: tuple[tuple[str, Expr], ...] | None = None

@@ -210,6 +210,7 @@ class _Resolver(NumbersAndFunctions, Geometry, EnergiesAndStructure, EquationsAn
             data=tuple(data),
             train=self.resolve_train(),
             references=tuple(self.resolve_references()),
+            lagrangian=self.resolve_lagrangian(evolution),
         )
 
 
@@ -260,6 +261,8 @@ def _declared_names(st):
         return [(st.name, st.kind)]
     if isinstance(st, s.EnergyDecl):
         return [(st.name, "energy")]
+    if isinstance(st, s.LagrangianDecl):
+        return [(st.name, "Lagrangian")]
     if isinstance(st, s.StructureDecl):
         return [(st.name, "structure")]
     if isinstance(st, s.ClaimDecl) and st.value is not None:

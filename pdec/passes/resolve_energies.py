@@ -112,6 +112,84 @@ class EnergiesAndStructure:
         unique = tuple(dict.fromkeys(sink))
         return ir.Evolution(tuple(names), tuple(items), unique, decl.span)
 
+    def resolve_lagrangian(self, evolution: ir.Evolution | None) -> ir.Lagrangian | None:
+        """``lagrangian L = ...``: a scalar of coordinates q(t), their velocities dt(q)
+        and t, with a mass matrix ∂²L/∂q̇² that is not identically singular."""
+        decls = self.statements(s.LagrangianDecl)
+        for extra in decls[1:]:
+            raise DuplicateNameError("`lagrangian` is given twice", extra.span, "keep one")
+        if not decls:
+            return None
+        decl = decls[0]
+        if self.time is None:
+            raise TimeError(
+                "a Lagrangian needs time: its coordinates are functions q(t)",
+                decl.span,
+                "declare `time t in [0, T]` and fields q(t)",
+            )
+        if evolution is not None:
+            raise EnergyError(
+                "the dynamics are given twice: by `evolve` and by the Lagrangian",
+                decl.span,
+                "keep one: the Euler–Lagrange equations of L are the dynamics",
+            )
+        time = self.time.symbol
+        mechanical = [f for f in self.fields if f.function.args == (time,)]
+        if decl.value is None:
+            if not mechanical:
+                raise EnergyError(
+                    "a learned Lagrangian needs coordinates: fields of time alone",
+                    decl.span,
+                    "declare the coordinates, e.g. field q1(t), q2(t)",
+                )
+            coordinates = tuple(f.name for f in mechanical)
+            return ir.Lagrangian(decl.name.id, None, coordinates, decl.span)
+        value = Evaluator(self.scope(f"the Lagrangian {decl.name.id}")).value(decl.value)
+        if not isinstance(value, sympy.Basic):
+            raise EnergyError(
+                f"a Lagrangian is a scalar, got {describe(value)}",
+                decl.value.span,
+                "write L = kinetic - potential, e.g. dt(q)^2/2 - q^2/2",
+            )
+        return ir.Lagrangian(
+            decl.name.id, value, self._coordinates_of(value, decl, time), decl.span
+        )
+
+    def _coordinates_of(self, value, decl, time) -> tuple[str, ...]:
+        used = value.atoms(sympy.core.function.AppliedUndef)
+        for function in used:
+            if function.args != (time,):
+                raise EnergyError(
+                    f"a Lagrangian's coordinates are functions of {time} alone, got {function}",
+                    decl.value.span,
+                    "mechanics with fields of space is a field theory: use `energy` and `evolve`",
+                )
+        for derivative in value.atoms(sympy.Derivative):
+            if derivative.derivative_count != 1:
+                raise EnergyError(
+                    f"a Lagrangian depends on q and dt(q) only, got {derivative}",
+                    decl.value.span,
+                    "higher time derivatives make a higher-order theory pdec does not derive",
+                )
+        coordinates = tuple(f for f in self.fields if f.function in used)
+        if not coordinates:
+            raise EnergyError(
+                "the Lagrangian depends on no field",
+                decl.value.span,
+                "write it in the coordinates, e.g. dt(q)^2/2 - q^2/2",
+            )
+        from pdec.symbolic.lagrangian import mass_matrix
+
+        functions = tuple(f.function for f in coordinates)
+        if sympy.simplify(mass_matrix(value, functions, time).det()) == 0:
+            raise EnergyError(
+                "the Lagrangian is degenerate: det ∂²L/∂q̇² is identically 0, so the "
+                "Euler–Lagrange equations do not determine every acceleration",
+                decl.value.span,
+                "every coordinate needs a kinetic term, e.g. m*dt(q)^2/2",
+            )
+        return tuple(f.name for f in coordinates)
+
     def resolve_structure(self) -> ir.Structure | None:
         decls = self.statements(s.StructureDecl)
         for extra in decls[1:]:

@@ -68,6 +68,15 @@ def generate(spec) -> GeneratedModule:
 def check_supported(s: ir.SpecIR) -> ir.Energy:
     """The energy the evolution of an ODE system uses; ``UnsupportedError`` for what is
     not built yet."""
+    if s.lagrangian is not None:
+        raise UnsupportedError(
+            "the energy target does not train Lagrangian networks yet: its LNN mode "
+            "(q̈ from the Euler–Lagrange equations) is still being built",
+            s.lagrangian.span,
+            "`pdec show` derives the Euler–Lagrange equations and `pdec check` the energy "
+            "L conserves; for a trainable model now, write the Hamiltonian as `energy H` "
+            "with `evolve`",
+        )
     if s.evolution is None:
         raise UnsupportedError(
             f"the spec '{s.name}' has no `evolve dt(...) = G * grad(H, ...)` to build an "

@@ -75,7 +75,7 @@ def check_supported(s) -> None:
     if not any(e.kind == "pde" for e in s.equations):
         raise UnsupportedError(
             f"the spec '{s.name}' has no `pde` equation to train a PINN on",
-            None,
+            s.lagrangian.span if s.lagrangian else None,
             "energy-only specs (evolve, structure) are for the energy target",
         )
     if s.inputs:
