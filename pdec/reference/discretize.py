@@ -207,6 +207,10 @@ def discretize(spec: ir.SpecIR, grid: int | Sequence[int] | None = None) -> Syst
     default 64. Raises ``UnsupportedError`` for what cannot be integrated here.
     """
     _check_integrable(spec)
+    if spec.lagrangian is not None:
+        from pdec.reference.lagrangian import LagrangianSystem
+
+        return LagrangianSystem(spec)
     time = spec.time.symbol
     space = space_variables(spec)
     if not space:

@@ -24,7 +24,7 @@ import scipy.integrate
 
 from pdec.errors import InvalidValueError
 from pdec.ir import nodes as ir
-from pdec.reference.discretize import OdeSystem, PeriodicSystem, discretize
+from pdec.reference.discretize import PeriodicSystem, discretize
 from pdec.reference.errors import IntegrationError
 from pdec.reference.etdrk4 import CONTOUR_POINTS, integrate, phi_functions
 from pdec.reference.initial import sample_initial
@@ -81,7 +81,7 @@ def generate(
         states, family = _given_states(system, initial, n), "given"
     t0 = float(spec_ir.time.lo) if spec_ir.time.lo is not None else 0.0
     times = t0 + dt * np.arange(steps + 1)
-    if isinstance(system, OdeSystem):
+    if not isinstance(system, PeriodicSystem):  # an ODE system, or a Lagrangian's (q, q̇)
         u, integrator = _integrate_ode(system, states, times)
         space, coordinates, domain = (), (), ()
     else:
@@ -106,9 +106,7 @@ def generate(
     )
 
 
-def _integrate_ode(
-    system: OdeSystem, states: np.ndarray, times: np.ndarray
-) -> tuple[np.ndarray, str]:
+def _integrate_ode(system, states: np.ndarray, times: np.ndarray) -> tuple[np.ndarray, str]:
     """All trajectories as one system, so that one call does them all."""
     n, fields = states.shape
 

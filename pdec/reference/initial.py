@@ -190,6 +190,10 @@ def _separatrix_threshold(system: OdeSystem) -> float:
 
 def sample_initial(system: System, rng: np.random.Generator, n: int) -> tuple[np.ndarray, str]:
     """n initial states and the name of the family they come from."""
+    if system.spec.lagrangian is not None:
+        from pdec.reference.lagrangian import initial_states
+
+        return initial_states(system, rng, n), "q and dt(q) uniform in [-1, 1]"
     if isinstance(system, OdeSystem):
         if any(not e.learned for e in system.spec.energies):
             return below_separatrix(system, rng, n), "below the separatrix"

@@ -143,3 +143,51 @@ def test_show_json_holds_the_euler_lagrange_residuals():
     assert set(data["euler_lagrange"]) == {"q1", "q2"}
     assert data["ir"]["lagrangian"]["coordinates"] == ["q1", "q2"]
     assert [f["verdict"] for f in data["findings"]] == ["conserved"]
+
+
+def test_reference_accelerations_are_the_closed_form_double_pendulum():
+    """myphysicslab's explicit q̈ of the double pendulum, against M⁻¹ solved per state."""
+    import numpy as np
+
+    from pdec.reference.discretize import discretize
+
+    system = discretize(pdec.load(SPECS / "double_pendulum.pde").ir)
+    assert system.fields == ("q1", "q2", "q1_t", "q2_t")
+    rng = np.random.default_rng(1)
+    u = rng.uniform(-2, 2, size=(50, 4))
+    a1, a2, w1, w2 = u.T
+    g, m1, m2, l1, l2 = 9.8, 1.0, 1.0, 1.0, 1.0
+    den = 2 * m1 + m2 - m2 * np.cos(2 * a1 - 2 * a2)
+    dd1 = (
+        -g * (2 * m1 + m2) * np.sin(a1)
+        - m2 * g * np.sin(a1 - 2 * a2)
+        - 2 * np.sin(a1 - a2) * m2 * (w2**2 * l2 + w1**2 * l1 * np.cos(a1 - a2))
+    ) / (l1 * den)
+    dd2 = (
+        2
+        * np.sin(a1 - a2)
+        * (w1**2 * l1 * (m1 + m2) + g * (m1 + m2) * np.cos(a1) + w2**2 * l2 * m2 * np.cos(a1 - a2))
+    ) / (l2 * den)
+    np.testing.assert_allclose(system.rhs(u), np.stack([w1, w2, dd1, dd2], -1), rtol=1e-10)
+
+
+def test_reference_trajectories_keep_the_noether_energy():
+    import numpy as np
+
+    from pdec.reference import generate
+
+    data = generate(pdec.load(SPECS / "double_pendulum.pde"), n=3, steps=200, dt=0.01)
+    assert data.u.shape == (3, 201, 4) and data.fields == ("q1", "q2", "q1_t", "q2_t")
+    from pdec.reference.discretize import discretize
+
+    energy = discretize(pdec.load(SPECS / "double_pendulum.pde").ir).energy(data.u)
+    assert np.abs(energy - energy[:, :1]).max() < 1e-7 * np.abs(energy).max()
+    assert np.abs(data.u[:, -1] - data.u[:, 0]).max() > 0.1  # it moved
+
+
+def test_reference_data_of_a_learned_lagrangian_is_refused_at_its_line():
+    from pdec.reference import generate
+
+    with pytest.raises(pdec.UnsupportedError, match="is learned") as caught:
+        generate(pdec.loads(HEAD + "lagrangian L = learned\n", "l.pde"), n=1, steps=2, dt=0.1)
+    assert caught.value.span.line == 5
