@@ -19,7 +19,7 @@ from collections.abc import Mapping
 import torch
 from torch import Tensor, nn
 
-ACTIVATIONS = ("tanh", "sin", "gelu", "silu", "relu")
+ACTIVATIONS = ("tanh", "sin", "gelu", "silu", "relu", "softplus")
 
 
 class Sine(nn.Module):
@@ -28,7 +28,14 @@ class Sine(nn.Module):
 
 
 def activation_module(name: str) -> nn.Module:
-    modules = {"tanh": nn.Tanh, "sin": Sine, "gelu": nn.GELU, "silu": nn.SiLU, "relu": nn.ReLU}
+    modules = {
+        "tanh": nn.Tanh,
+        "sin": Sine,
+        "gelu": nn.GELU,
+        "silu": nn.SiLU,
+        "relu": nn.ReLU,
+        "softplus": nn.Softplus,  # the LNN's: its second derivative is nowhere 0
+    }
     if name not in modules:
         raise ValueError(f"unknown activation {name!r}; expected one of {', '.join(ACTIVATIONS)}")
     return modules[name]()

@@ -1,0 +1,135 @@
+"""Lagrangian neural networks (Cranmer et al. 2020): the accelerations of a Lagrangian.
+
+For L(q, q̇) the Euler–Lagrange equations d/dt ∂L/∂q̇ = ∂L/∂q read
+
+    q̈ = (∇_q̇ ∇_q̇ᵀ L)⁻¹ [∇_q L − (∇_q ∇_q̇ᵀ L) q̇],
+
+with ∂²L/∂q̇∂q̇ᵀ the mass matrix. :func:`acceleration` computes this for any L given as
+a batched function of states (q, q̇) — a network or a closed form. The Hessians are
+taken by reverse mode over the whole batch at once: states are independent, so one
+backward pass of Σ_b L_b gives every state's gradient, and one more per coordinate a
+row of every state's Hessian (n + 1 passes in all, for n coordinates): no per-state
+loop and no vmap, which suits the small n of mechanics.
+:class:`LagrangianNetwork` is L = MLP(q, q̇) with the state's time derivative, an RK4
+step and the energy E = q̇·∂L/∂q̇ − L that its exact flow conserves.
+
+This is the runtime half of the energy target's LNN mode; the generated module and
+``pdec train`` do not use it yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+from torch import Tensor, nn
+
+from pdec.runtime.energy.integrators import rk4_step
+from pdec.runtime.energy.networks import perceptron
+
+Lagrangian = Callable[[Tensor, Tensor], Tensor]  # (q (B, n), q̇ (B, n)) → L (B,)
+
+
+def acceleration(lagrangian: Lagrangian, q: Tensor, v: Tensor) -> Tensor:
+    """q̈ for states q, v shaped (B, n): the Euler–Lagrange equations solved per state.
+
+    >>> L = lambda q, v: (v**2).sum(-1) / 2 - (q**2).sum(-1) / 2  # harmonic oscillator
+    >>> q = torch.tensor([[0.5]], dtype=torch.float64); v = torch.zeros_like(q)
+    >>> acceleration(L, q, v).detach()
+    tensor([[-0.5000]], dtype=torch.float64)
+    """
+    with torch.enable_grad():
+        if not q.requires_grad:
+            q = q.detach().requires_grad_()
+        if not v.requires_grad:
+            v = v.detach().requires_grad_()
+        # the states are independent, so one backward pass of Σ_b L_b gives every
+        # state's gradient, and one more per coordinate a row of every Hessian
+        force, momentum = torch.autograd.grad(
+            lagrangian(q, v).sum(), (q, v), create_graph=True, materialize_grads=True
+        )
+        rows = [
+            torch.autograd.grad(
+                momentum[:, i].sum(), (v, q), create_graph=True, materialize_grads=True
+            )
+            for i in range(q.shape[-1])
+        ]  # materialize: a term of L without q (or without q̇) has a zero block, not None
+    mass = torch.stack([row[0] for row in rows], dim=-2)  # [b, i, j] = ∂²L/∂q̇_i∂q̇_j
+    mixed = torch.stack([row[1] for row in rows], dim=-2)  # [b, i, j] = ∂²L/∂q̇_i∂q_j
+    rhs = force - (mixed @ v.unsqueeze(-1)).squeeze(-1)
+    return torch.linalg.solve(mass, rhs)
+
+
+def energy(lagrangian: Lagrangian, q: Tensor, v: Tensor) -> Tensor:
+    """E = q̇·∂L/∂q̇ − L for states (B, n) → (B,)."""
+    with torch.enable_grad():
+        if not v.requires_grad:
+            v = v.detach().requires_grad_()
+        value = lagrangian(q, v)
+        (momentum,) = torch.autograd.grad(value.sum(), v, create_graph=True)
+    return (v * momentum).sum(-1) - value
+
+
+class LagrangianNetwork(nn.Module):
+    """L(q, q̇) = MLP(q, q̇) for ``n`` coordinates; states u = (q, q̇) shaped (B, 2n).
+
+    The mass matrix is L's Hessian in q̇, so the activation needs a second derivative
+    that does not vanish: softplus (Cranmer et al.'s choice, the default). A tanh
+    network with zero biases has a singular mass matrix at the origin; relu has none.
+
+    >>> model = LagrangianNetwork(2, depth=2, width=16,
+    ...                           generator=torch.Generator().manual_seed(0))
+    >>> model.time_derivative(torch.zeros(3, 4, dtype=torch.float64)).shape
+    torch.Size([3, 4])
+    """
+
+    def __init__(
+        self,
+        n: int,
+        depth: int = 3,
+        width: int = 128,
+        activation: str = "softplus",
+        *,
+        dtype: torch.dtype = torch.float64,
+        generator: torch.Generator | None = None,
+    ):
+        super().__init__()
+        if activation == "relu":
+            raise ValueError("an LNN needs a smooth activation: relu has no second derivative")
+        self.n = n
+        self.network = perceptron(
+            2 * n, 1, depth, width, activation, dtype=dtype, generator=generator
+        )
+
+    def lagrangian(self, q: Tensor, v: Tensor) -> Tensor:
+        """L of states q, q̇ shaped (B, n): (B,)."""
+        return self.network(torch.cat([q, v], dim=-1)).squeeze(-1)
+
+    def _split(self, u: Tensor) -> tuple[Tensor, Tensor]:
+        if u.shape[-1] != 2 * self.n:
+            raise ValueError(
+                f"states of {2 * self.n} values (q, dt(q)) expected, got {u.shape[-1]}"
+            )
+        return u[..., : self.n], u[..., self.n :]
+
+    def time_derivative(self, u: Tensor) -> Tensor:
+        q, v = self._split(u)
+        return torch.cat([v, acceleration(self.lagrangian, q, v)], dim=-1)
+
+    forward = time_derivative
+
+    def step(self, u: Tensor, dt: float) -> Tensor:
+        """One RK4 step of the learned Euler–Lagrange flow."""
+        return rk4_step(self.time_derivative, u, dt)
+
+    def energy(self, u: Tensor) -> Tensor:
+        q, v = self._split(u)
+        return energy(self.lagrangian, q, v)
+
+    def loss(self, u0: Tensor, u1: Tensor, dt: float) -> Tensor:
+        """Mean squared one-step error of the RK4 step, as the energy target's other
+        modes are trained on pairs (u0, u1) of states dt apart."""
+        return (self.step(u0, dt) - u1).pow(2).mean()
+
+
+__all__ = ["LagrangianNetwork", "acceleration", "energy"]
