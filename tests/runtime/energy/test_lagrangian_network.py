@@ -29,8 +29,12 @@ def test_accelerations_and_energy_of_a_closed_form_match_the_derived_equations()
     state = torch.tensor(u)
     q, v = state[:, :2], state[:, 2:]
     expected = system.rhs(u)[:, 2:]
-    np.testing.assert_allclose(acceleration(double_pendulum, q, v).numpy(), expected, rtol=1e-10)
-    np.testing.assert_allclose(energy(double_pendulum, q, v).numpy(), system.energy(u), rtol=1e-12)
+    np.testing.assert_allclose(
+        acceleration(double_pendulum, q, v).detach().numpy(), expected, rtol=1e-10
+    )
+    np.testing.assert_allclose(
+        energy(double_pendulum, q, v).detach().numpy(), system.energy(u), rtol=1e-12
+    )
 
 
 def test_the_network_is_nondegenerate_at_the_origin_and_rejects_relu():
