@@ -181,7 +181,7 @@ class EnergiesAndStructure:
         from pdec.symbolic.lagrangian import mass_matrix
 
         functions = tuple(f.function for f in coordinates)
-        if sympy.simplify(mass_matrix(value, functions, time).det()) == 0:
+        if _identically_zero(mass_matrix(value, functions, time).det()):
             raise EnergyError(
                 "the Lagrangian is degenerate: det ∂²L/∂q̇² is identically 0, so the "
                 "Euler–Lagrange equations do not determine every acceleration",
@@ -226,3 +226,27 @@ class EnergiesAndStructure:
             density, space = self.quantity(decl.value, f"the quantity '{name}'", decl.span)
             claims.append(ir.Claim(decl.kind, name, density, space, None, decl.span))
         return claims
+
+
+def _identically_zero(expr: sympy.Expr, trials: int = 3) -> bool:
+    """Whether ``expr`` vanishes at ``trials`` random rational points of all its
+    symbols and functions. An analytic function that is not identically 0 vanishes
+    only on a set of measure zero, so this decides "identically 0" without
+    ``simplify`` (whose time on a large determinant has no bound, and resolving runs
+    without a budget)."""
+    import random
+
+    rng = random.Random(0)  # the same verdict on every load
+    atoms = sorted(
+        expr.atoms(sympy.Derivative) | expr.atoms(sympy.core.function.AppliedUndef),
+        key=sympy.default_sort_key,
+        reverse=True,  # derivatives before the functions inside them
+    )
+    for _ in range(trials):
+        point = {a: sympy.Rational(rng.randint(-997, 997), 331) for a in atoms}
+        value = expr.subs(point)
+        symbols = sorted(value.free_symbols, key=sympy.default_sort_key)
+        value = value.subs({s: sympy.Rational(rng.randint(1, 997), 331) for s in symbols})
+        if abs(sympy.N(value, 50)) > 1e-30:
+            return False
+    return True

@@ -60,14 +60,14 @@ class LagrangianSystem(System):
         self._energy = sympy.lambdify(
             arguments, numeric(noether_energy(value, self.coordinates_, time)), "numpy"
         )
-        self.free = sorted(
+        free = sorted(
             str(s)
             for s in (mass.free_symbols | set().union(*(f.free_symbols for f in forces)))
             if s not in set(arguments)
         )
-        if self.free:
+        if free:
             raise UnsupportedError(
-                f"the Lagrangian still has the unknown {self.free[0]}: reference "
+                f"the Lagrangian still has the unknown {free[0]}: reference "
                 "trajectories need every constant's value",
                 lagrangian.span,
                 "give it a value (const or a known param)",

@@ -81,6 +81,8 @@ def test_a_learned_lagrangian_takes_every_field_of_time_as_a_coordinate():
     "spec, message, line",
     [
         (HEAD + "lagrangian L = q^2\n", "degenerate", 5),
+        (HEAD + "lagrangian L = (dt(q) + dt(p))^2\n", "degenerate", 5),
+        (HEAD + "lagrangian L = dt(q)^2*(sin(q)^2 + cos(q)^2 - 1) + dt(p)^2\n", "degenerate", 5),
         (HEAD + "lagrangian L = dt(q)^2 + dt(p)^2\nlagrangian M = dt(q)^2\n", "given twice", 6),
         (HEAD + "lagrangian L = dt(dt(q))^2 + dt(p)^2\n", "q and dt\\(q\\) only", 5),
         (HEAD + "lagrangian L = k\n", "depends on no field", 5),
@@ -105,6 +107,8 @@ def test_a_learned_lagrangian_takes_every_field_of_time_as_a_coordinate():
     ],
     ids=[
         "degenerate",
+        "degenerate-square",
+        "degenerate-hidden",
         "twice",
         "second-derivative",
         "no-field",
