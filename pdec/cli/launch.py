@@ -30,7 +30,7 @@ def train_arguments(
     steps: int | None,
     epochs: int | None,
     data: Path | None,
-    mode: str,
+    mode: str | None,
     sets: list[str] | None,
     out: Path | None,
     resume: bool,
@@ -39,8 +39,9 @@ def train_arguments(
 ) -> list[str]:
     """The arguments of ``pdec train`` that each rank runs: the flags as given, without
     ``--nproc``."""
-    arguments = ["train", str(file), "--target", target, "--mode", mode]
+    arguments = ["train", str(file), "--target", target]
     for flag, value in (
+        ("--mode", mode),
         ("--steps", steps),
         ("--epochs", epochs),
         ("--data", data),

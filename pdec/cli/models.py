@@ -55,7 +55,7 @@ class Training:
     data: Path | None = None
     steps: int | None = None
     epochs: int | None = None
-    mode: str = "dgnet"
+    mode: str | None = None  # None: the target's default (energy: dgnet, lnn for a Lagrangian)
     sets: dict = field(default_factory=dict)
     resume: bool = False
     options: dict = field(default_factory=dict)  # compile options (coords, cut)
@@ -145,8 +145,13 @@ def train(
         ),
     ] = None,
     mode: Annotated[
-        str, typer.Option("--mode", help="Energy target: dgnet, hnn or node.")
-    ] = "dgnet",
+        str | None,
+        typer.Option(
+            "--mode",
+            help="Energy target: dgnet (the default), hnn or node; for a Lagrangian spec "
+            "lnn (the default) or node.",
+        ),
+    ] = None,
     sets: Annotated[
         list[str] | None,
         typer.Option("--set", help="An option, key=value (repeatable): lr=1e-3, layers=8x40, ..."),

@@ -456,6 +456,16 @@ class SpecIR:
                 return item
         return None
 
+    @property
+    def state_fields(self) -> tuple[str, ...]:
+        """The names of a trajectory's state: the fields, or for a Lagrangian spec the
+        coordinates and their velocities (q1, q2, q1_t, q2_t), the state of the
+        Euler–Lagrange equations as a first-order system."""
+        if self.lagrangian is None:
+            return tuple(f.name for f in self.fields)
+        q = self.lagrangian.coordinates
+        return (*q, *(f"{name}_t" for name in q))
+
     @cached_property
     def constant_values(self) -> dict[sympy.Symbol, Expr]:
         """Each constant's symbol → its numeric value (earlier constants substituted),

@@ -8,8 +8,8 @@ them with ``constants=``).
 
 * equations keep their derivatives unevaluated — ``-dx(k*dx(u))`` stays in flux form,
   which the operator target discretises as a flux difference;
-* energies, the evolution's right-hand side and claims are evaluated (``doit``), as the
-  energy target integrates and differentiates them.
+* energies, the evolution's right-hand side, claims and a Lagrangian are evaluated
+  (``doit``), as the energy target integrates and differentiates them.
 
 The PINN does not list this pass: its residuals fact (:mod:`.derive_residuals`)
 expands the derivatives first and inserts the definitions after, so ``k·u_xx + k'·u_x``
@@ -33,7 +33,7 @@ from pdec.passes.derive_residuals import substitute_definitions
 
 def inline_definitions(spec: ir.SpecIR) -> ir.SpecIR:
     """``spec`` with the known parameters' definitions in its equations, energies,
-    evolution and claims (the ``definitions_inlined`` fact). A parameter read from a
+    evolution, claims and Lagrangian (the ``definitions_inlined`` fact). A parameter read from a
     table has no definition to insert: UnsupportedError, at its declaration."""
     for param in spec.parameters:
         if param.table is not None:
@@ -58,11 +58,15 @@ def inline_definitions(spec: ir.SpecIR) -> ir.SpecIR:
     evolution = spec.evolution
     if evolution is not None:
         evolution = dataclasses.replace(evolution, rhs=tuple(evaluated(r) for r in evolution.rhs))
+    lagrangian = spec.lagrangian
+    if lagrangian is not None:
+        lagrangian = dataclasses.replace(lagrangian, value=evaluated(lagrangian.value))
     return dataclasses.replace(
         spec,
         equations=equations,
         energies=energies,
         claims=claims,
         evolution=evolution,
+        lagrangian=lagrangian,
         definitions_inlined=True,
     )

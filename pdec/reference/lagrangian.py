@@ -36,7 +36,7 @@ class LagrangianSystem(System):
                 "give it a formula, or bring trajectories in pdec's NPZ format",
             )
         self.coordinates_ = coordinates_of(spec)
-        self.fields = (*lagrangian.coordinates, *(f"{q}_t" for q in lagrangian.coordinates))
+        self.fields = spec.state_fields
         time = spec.time.symbol
         value = substitute_definitions(spec, lagrangian.value)
         n = len(self.coordinates_)

@@ -50,7 +50,7 @@ def load_trajectories(path: str | Path, spec=None, strict: bool = False) -> Traj
         if spec_ir is None:
             names = tuple(f"u{i}" for i in range(u.shape[2]))
         else:
-            names = tuple(f.name for f in spec_ir.fields)
+            names = spec_ir.state_fields
             if len(names) != u.shape[2]:
                 raise DataError(
                     f"{path}: u has {u.shape[2]} field{'s' * (u.shape[2] != 1)} on axis 2 "

@@ -164,7 +164,7 @@ class Trajectories:
         number of grid axes and domain must match (:class:`DataError`); a different
         sha256 warns (``strict``: raises)."""
         spec_ir: ir.SpecIR = getattr(spec, "ir", spec)
-        names = tuple(f.name for f in spec_ir.fields)
+        names = spec_ir.state_fields
         if len(names) != len(self.fields):
             raise DataError(
                 f"u has {len(self.fields)} field{'s' * (len(self.fields) != 1)} "

@@ -113,3 +113,49 @@ def test_eval_refuses_a_checkpoint_of_another_spec(pdec, kdv_data, tmp_path):
     )  # fmt: skip
     assert result.returncode == 2 and no_traceback(result)
     assert "written for spec 'kdv'" in result.stderr
+
+
+# ---- a Lagrangian spec: mode lnn ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def double_pendulum_data(tmp_path_factory):
+    import subprocess
+    import sys
+
+    path = tmp_path_factory.mktemp("lnn_data") / "double_pendulum.npz"
+    command = [sys.executable, "-m", "pdec.cli", "data", SPECS / "double_pendulum.pde"]
+    command += ["--n", "3", "--steps", "8", "--dt", "0.05", "-o", path]
+    env = {"PATH": "/usr/bin:/bin", "PYTHONIOENCODING": "utf-8", "OMP_NUM_THREADS": "1"}
+    subprocess.run(list(map(str, command)), check=True, cwd=ROOT, env=env, capture_output=True)
+    return path
+
+
+def test_a_learned_lagrangian_trains_and_evaluates_as_an_lnn(pdec, double_pendulum_data, tmp_path):
+    """No --mode: a Lagrangian spec's default is lnn; the data of the closed-form spec (its
+    states q1, q2, q1_t, q2_t) load against the learned one with a note."""
+    run = tmp_path / "run"
+    result = train(
+        pdec, double_pendulum_data, run, "--steps", "3", "--set", "depth=1",
+        spec="double_pendulum_learned",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "(lnn)" in result.stdout and "made from the spec double_pendulum" in result.stdout
+    summary = json.loads((run / "summary.json").read_text())
+    assert summary["mode"] == "lnn" and summary["steps"] == 3
+    assert summary["rollout"]["energy_drift"] >= 0  # the learned L's Noether energy
+    evaluated = pdec(
+        "eval", SPECS / "double_pendulum_learned.pde", "--target", "energy",
+        "--checkpoint", run / "model.pt", "--data", double_pendulum_data,
+    )  # fmt: skip
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert "double_pendulum_learned (lnn)" in evaluated.stdout
+
+
+def test_a_lagrangian_spec_refuses_the_modes_of_h_and_g(pdec, double_pendulum_data, tmp_path):
+    result = train(
+        pdec, double_pendulum_data, tmp_path / "run", "--steps", "1", "--mode", "dgnet",
+        spec="double_pendulum_learned",
+    )  # fmt: skip
+    assert result.returncode == 2 and no_traceback(result)
+    assert "mode 'dgnet' does not fit this model" in result.stderr and "lnn, node" in result.stderr

@@ -29,7 +29,6 @@ from pdec.runtime.points import PointSet
 
 ROOT = Path(__file__).resolve().parents[2]
 META = torch.device("meta")
-ENERGY_MODES = ("dgnet", "hnn", "node")
 
 
 def _cases() -> list[tuple[str, str]]:
@@ -137,7 +136,7 @@ def test_forward_and_loss_follow_the_model_to_another_device(build, spec, target
         for derivatives in DERIVATIVES:
             _operator(Model, derivatives)
     else:
-        for mode in ENERGY_MODES:
+        for mode in Model.modes:  # dgnet, hnn, node; lnn, node for a Lagrangian
             _energy(Model, mode)
 
 

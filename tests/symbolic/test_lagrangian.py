@@ -8,7 +8,6 @@ import pytest
 import sympy
 
 import pdec
-from pdec.compiler import generate_module
 from pdec.symbolic.lagrangian import energy_balance, mass_matrix, noether_energy
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
@@ -133,13 +132,6 @@ def test_show_prints_the_euler_lagrange_equations():
     render_text(pdec.load(SPECS / "double_pendulum.pde"), None, console)
     shown = console.export_text()
     assert "Euler–Lagrange" in shown and "q1_tt" in shown and "q2_tt" in shown
-
-
-def test_the_energy_target_refuses_a_lagrangian_at_its_line():
-    spec = pdec.load(SPECS / "double_pendulum.pde")
-    with pytest.raises(pdec.UnsupportedError, match="Lagrangian networks") as caught:
-        generate_module(spec, target="energy")
-    assert caught.value.span.line == 7
 
 
 def test_show_json_holds_the_euler_lagrange_residuals():

@@ -15,10 +15,12 @@ Models u_t = G ∇H(u) whose energy behaviour holds by construction, in discrete
 * :mod:`~pdec.runtime.energy.energies` — learned energies: ``MLPEnergy`` (ODE
   systems) and ``GridEnergy`` (Σ_i h(u_{i−k..i+k}) Δx on periodic grids);
 * :mod:`~pdec.runtime.energy.vector_fields` — unstructured f for the NODE baseline;
+* :mod:`~pdec.runtime.energy.lagrangian` — q̈ of a Lagrangian L(q, q̇) from its
+  Hessians, its Noether energy, and ``LagrangianNetwork`` (the LNN's learned L);
 * :mod:`~pdec.runtime.energy.integrators` — RK4 and the explicit midpoint step;
 * :mod:`~pdec.runtime.energy.solver` — the implicit step's Newton / fixed-point solve;
 * :mod:`~pdec.runtime.energy.model` — ``EnergyModel`` (a ``GeneratedModel``): modes dgnet,
-  hnn and node, ``loss``, ``fit(u0, u1, **options) -> History``, ``step``, ``rollout``;
+  hnn, node and lnn, ``loss``, ``fit(u0, u1, **options) -> History``, ``step``, ``rollout``;
 * :mod:`~pdec.runtime.energy.errors` — ``SolverDidNotConverge``, ``StructureError``,
   ``NoEnergyError``.
 """
@@ -31,6 +33,7 @@ from pdec.runtime.energy.discrete_gradient import (
 from pdec.runtime.energy.energies import GridEnergy, MLPEnergy
 from pdec.runtime.energy.errors import NoEnergyError, SolverDidNotConverge, StructureError
 from pdec.runtime.energy.integrators import midpoint_step, rk4_step
+from pdec.runtime.energy.lagrangian import LagrangianNetwork
 from pdec.runtime.energy.model import MODES, EnergyModel
 from pdec.runtime.energy.stencils import (
     LearnedDissipativeStencil,
@@ -67,6 +70,7 @@ __all__ = [
     "EnergyModel",
     "GridEnergy",
     "GridVectorField",
+    "LagrangianNetwork",
     "LearnedDissipative",
     "LearnedDissipativeStencil",
     "LearnedSkew",

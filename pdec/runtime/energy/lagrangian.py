@@ -13,8 +13,10 @@ loop and no vmap, which suits the small n of mechanics.
 :class:`LagrangianNetwork` is L = MLP(q, q̇) with the state's time derivative, an RK4
 step and the energy E = q̇·∂L/∂q̇ − L that its exact flow conserves.
 
-This is the runtime half of the energy target's LNN mode; the generated module and
-``pdec train`` do not use it yet.
+The energy target's ``mode="lnn"`` (:class:`~pdec.runtime.energy.model.EnergyModel`)
+steps and trains these: the generated module of a spec with ``lagrangian L = learned``
+passes a :class:`LagrangianNetwork`, one with a closed-form L (unknown constants
+learned) its printed formula.
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
 from pdec.runtime.energy.integrators import rk4_step
-from pdec.runtime.energy.networks import perceptron
+from pdec.runtime.energy.networks import Scaled, perceptron
+from pdec.runtime.errors import OptionsError
 
 Lagrangian = Callable[[Tensor, Tensor], Tensor]  # (q (B, n), q̇ (B, n)) → L (B,)
 
@@ -57,7 +60,10 @@ def acceleration(lagrangian: Lagrangian, q: Tensor, v: Tensor) -> Tensor:
     mass = torch.stack([row[0] for row in rows], dim=-2)  # [b, i, j] = ∂²L/∂q̇_i∂q̇_j
     mixed = torch.stack([row[1] for row in rows], dim=-2)  # [b, i, j] = ∂²L/∂q̇_i∂q_j
     rhs = force - (mixed @ v.unsqueeze(-1)).squeeze(-1)
-    return torch.linalg.solve(mass, rhs)
+    # a singular mass matrix leaves q̈ undetermined: NaN there (no host sync), which a
+    # training step reports as divergence and a rollout as a failed step
+    solution, info = torch.linalg.solve_ex(mass, rhs)
+    return solution.masked_fill((info != 0).unsqueeze(-1), float("nan"))
 
 
 def energy(lagrangian: Lagrangian, q: Tensor, v: Tensor) -> Tensor:
@@ -70,8 +76,21 @@ def energy(lagrangian: Lagrangian, q: Tensor, v: Tensor) -> Tensor:
     return (v * momentum).sum(-1) - value
 
 
-class LagrangianNetwork(nn.Module):
+class LagrangianNetwork(Scaled):
     """L(q, q̇) = MLP(q, q̇) for ``n`` coordinates; states u = (q, q̇) shaped (B, 2n).
+
+    As a :class:`~pdec.runtime.energy.networks.Scaled` network it sees x = (q, q̇)
+    standardised by the data's mean and spread (set by calibration), and
+
+        L = ½ |x_q̇|² + MLP(x),
+
+    with x_q̇ the standardised velocities. The first term is a reparametrisation, not a
+    constraint (any L is ½|x_q̇|² plus the rest): it starts the mass matrix near the
+    identity. A bare random MLP's mass matrix is indefinite and singular on whole
+    surfaces of the state space, so its first accelerations are huge or undefined (the
+    double pendulum: a first loss 180 times that of predicting q̈ = 0, and singular
+    matrices within the first RK4 step at width 64); with the term the first loss is
+    about 1. The output scale is left at 1: q̈ is invariant under L → cL.
 
     The mass matrix is L's Hessian in q̇, so the activation needs a second derivative
     that does not vanish: softplus (Cranmer et al.'s choice, the default). A tanh
@@ -95,19 +114,31 @@ class LagrangianNetwork(nn.Module):
     ):
         super().__init__()
         if activation == "relu":
-            raise ValueError("an LNN needs a smooth activation: relu has no second derivative")
+            raise OptionsError(
+                "an LNN needs a smooth activation: relu has no second derivative "
+                "(use softplus, the default, or tanh)"
+            )
         self.n = n
         self.network = perceptron(
             2 * n, 1, depth, width, activation, dtype=dtype, generator=generator
         )
+        self._register_scaling((2 * n,), dtype)
+
+    def _layout(self, u: Tensor) -> Tensor:
+        return u.reshape(u.shape[0], -1)
 
     def lagrangian(self, q: Tensor, v: Tensor) -> Tensor:
         """L of states q, q̇ shaped (B, n): (B,)."""
-        return self.network(torch.cat([q, v], dim=-1)).squeeze(-1)
+        x = self._standardize(torch.cat([q, v], dim=-1))
+        kinetic = x[:, self.n :].pow(2).sum(-1) / 2
+        return kinetic + self.network(x).squeeze(-1) * self.output_scale
+
+    def forward(self, q: Tensor, v: Tensor) -> Tensor:
+        return self.lagrangian(q, v)
 
     def _split(self, u: Tensor) -> tuple[Tensor, Tensor]:
         if u.shape[-1] != 2 * self.n:
-            raise ValueError(
+            raise OptionsError(
                 f"states of {2 * self.n} values (q, dt(q)) expected, got {u.shape[-1]}"
             )
         return u[..., : self.n], u[..., self.n :]
@@ -115,8 +146,6 @@ class LagrangianNetwork(nn.Module):
     def time_derivative(self, u: Tensor) -> Tensor:
         q, v = self._split(u)
         return torch.cat([v, acceleration(self.lagrangian, q, v)], dim=-1)
-
-    forward = time_derivative
 
     def step(self, u: Tensor, dt: float) -> Tensor:
         """One RK4 step of the learned Euler–Lagrange flow."""

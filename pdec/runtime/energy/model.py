@@ -12,6 +12,10 @@ Three modes share the code path, so that comparisons are one flag apart:
   discrete time.
 * ``"node"`` — a neural ODE u_t = f(u) with an unstructured network f, RK4: no
   energy at all.
+* ``"lnn"`` (Cranmer et al. 2020) — a Lagrangian L(q, q̇), states u = (q, q̇): u_t =
+  (q̇, q̈) with q̈ from the Euler–Lagrange equations
+  (:func:`~pdec.runtime.energy.lagrangian.acceleration`), RK4. Its energy is Noether's
+  E = q̇·∂L/∂q̇ − L, conserved by the exact flow (RK4 drifts by O(Δt⁴)).
 
 States are batches (B, *state_shape); G acts on them flattened to (B, n).
 """
@@ -33,6 +37,8 @@ from pdec.runtime.distributed import join
 from pdec.runtime.energy.discrete_gradient import discrete_gradient, energy_gradient
 from pdec.runtime.energy.errors import NoEnergyError
 from pdec.runtime.energy.integrators import midpoint_step, rk4_step
+from pdec.runtime.energy.lagrangian import Lagrangian, acceleration
+from pdec.runtime.energy.lagrangian import energy as lagrangian_energy
 from pdec.runtime.energy.networks import Scaled
 from pdec.runtime.energy.solver import METHODS as SOLVER_METHODS
 from pdec.runtime.energy.solver import default_tolerance, solve_implicit
@@ -42,7 +48,7 @@ from pdec.runtime.history import History, Record
 from pdec.runtime.options import EnergyFitOptions
 from pdec.runtime.trainer import Trainer
 
-MODES = ("dgnet", "hnn", "node")
+MODES = ("dgnet", "hnn", "node", "lnn")
 
 
 class EnergyModel(GeneratedModel):
@@ -50,7 +56,9 @@ class EnergyModel(GeneratedModel):
 
     Arguments: ``energy`` H: (B, *shape) → (B,); ``operator`` G: (B, n) → (B, n)
     (see :mod:`~pdec.runtime.energy.structure`); ``dt``; ``mode``; ``vector_field``
-    f (only for ``node``, which takes no energy and no operator). The implicit step of
+    f (only for ``node``, which takes no energy and no operator); ``lagrangian``
+    L(q, q̇) → (B,) (only for ``lnn``, states (B, 2n) = (q, q̇), no energy or operator:
+    the energy is L's Noether energy). The implicit step of
     ``dgnet`` stops at relative residual ``tol`` (default 1e-12 in float64, ≈1e-5 in
     float32) within ``max_iter`` updates, by Newton's method for states of at most
     ``newton_max_size`` values and by fixed-point iteration above (``method``
@@ -68,6 +76,8 @@ class EnergyModel(GeneratedModel):
 
     target = "energy"
     fit_options = EnergyFitOptions
+    # the modes of a model of H and G; a Lagrangian's generated class has ("lnn", "node")
+    modes = ("dgnet", "hnn", "node")
 
     def __init__(
         self,
@@ -77,6 +87,7 @@ class EnergyModel(GeneratedModel):
         mode: str = "dgnet",
         *,
         vector_field: nn.Module | None = None,
+        lagrangian: Lagrangian | None = None,
         tol: float | None = None,
         max_iter: int = 50,
         method: str = "auto",
@@ -85,13 +96,29 @@ class EnergyModel(GeneratedModel):
         super().__init__()
         if mode not in MODES:
             raise OptionsError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
+        if mode not in type(self).modes:
+            raise OptionsError(
+                f"mode {mode!r} does not fit this model: it has the modes "
+                f"{', '.join(type(self).modes)}"
+            )
         if method not in SOLVER_METHODS:
             raise OptionsError(
                 f"unknown solver method {method!r}; expected one of {', '.join(SOLVER_METHODS)}"
             )
         if not (dt > 0 and math.isfinite(dt)):
             raise OptionsError(f"dt must be a positive number, got {dt!r}")
-        if mode == "node":
+        if lagrangian is not None and mode != "lnn":
+            raise OptionsError(f"lagrangian= is for mode='lnn', not mode={mode!r}")
+        if mode == "lnn":
+            if lagrangian is None:
+                raise OptionsError("mode='lnn' needs lagrangian= (L of (q, dt(q)))")
+            if energy is not None or operator is not None or vector_field is not None:
+                raise OptionsError(
+                    "mode='lnn' learns a Lagrangian L(q, dt(q)): pass energy=None, "
+                    "operator=None and no vector_field (its energy is L's Noether energy)"
+                )
+            energy = self._noether_energy
+        elif mode == "node":
             if vector_field is None:
                 raise OptionsError("mode='node' needs vector_field= (an unstructured network f)")
             if energy is not None or operator is not None:
@@ -104,6 +131,7 @@ class EnergyModel(GeneratedModel):
                 raise OptionsError(f"mode={mode!r} needs an energy and an operator G")
             if vector_field is not None:
                 raise OptionsError(f"vector_field= is for mode='node', not mode={mode!r}")
+        self.L = lagrangian
         self.H = energy
         self.G = operator
         self.f = vector_field
@@ -132,9 +160,12 @@ class EnergyModel(GeneratedModel):
         return discrete_gradient(self._energy(), u1, u0)
 
     def time_derivative(self, u: Tensor) -> Tensor:
-        """u_t: G ∇H(u), or f(u) for ``node``."""
+        """u_t: G ∇H(u), f(u) for ``node``, (q̇, q̈) for ``lnn``."""
         if self.mode == "node":
             return self.f(u)
+        if self.mode == "lnn":
+            q, v = self._coordinates(u)
+            return torch.cat([v, acceleration(self.L, q, v)], dim=-1)
         return self._apply_G(self.gradient(u))
 
     # -- training --------------------------------------------------------------------
@@ -170,8 +201,11 @@ class EnergyModel(GeneratedModel):
         if not bool(torch.isfinite(rate)) or float(rate) == 0.0:
             return
         self.loss_scale.fill_(float(rate))
-        network = self.f if self.mode == "node" else self.H
+        network = {"node": self.f, "lnn": self.L}.get(self.mode, self.H)
         if not isinstance(network, Scaled):
+            return
+        if self.mode == "lnn":  # q̈ does not change under L → cL: no output scale
+            network.standardize_inputs(u0)
             return
         network.output_scale.fill_(1.0)
         network.standardize_inputs(u0)
@@ -323,6 +357,20 @@ class EnergyModel(GeneratedModel):
                 "energy; use mode='dgnet' or 'hnn' for a model with one"
             )
         return self.H
+
+    def _coordinates(self, u: Tensor) -> tuple[Tensor, Tensor]:
+        """(q, q̇) of states (B, 2n)."""
+        if u.ndim != 2 or u.shape[-1] % 2:
+            raise OptionsError(
+                f"states (q, dt(q)) of an LNN are (batch, 2 × coordinates), got {tuple(u.shape)}"
+            )
+        n = u.shape[-1] // 2
+        return u[:, :n], u[:, n:]
+
+    def _noether_energy(self, u: Tensor) -> Tensor:
+        """E = q̇·∂L/∂q̇ − L of states (B, 2n) → (B,)."""
+        q, v = self._coordinates(u)
+        return lagrangian_energy(self.L, q, v)
 
     def _apply_G(self, gradient: Tensor) -> Tensor:
         return self.G(gradient.reshape(gradient.shape[0], -1)).reshape(gradient.shape)

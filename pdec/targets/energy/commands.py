@@ -70,15 +70,20 @@ class NothingToLearnError(SpecError):
 
 
 def check_flags(flags: dict) -> None:
-    """--mode must name one of the energy models."""
+    """--mode, if given, must name one of the energy models."""
     from pdec.runtime.energy import MODES
 
-    if flags["mode"] not in MODES:
+    if flags["mode"] is not None and flags["mode"] not in MODES:
         raise typer.BadParameter(f"expected one of {', '.join(MODES)}", param_hint="--mode")
 
 
-def run_folder(spec, mode: str) -> Path:
-    return Path("runs") / f"{spec.name}-energy-{mode}"
+def default_mode(spec) -> str:
+    """The mode when --mode is not given: lnn for a Lagrangian spec, else dgnet."""
+    return "lnn" if spec.ir.lagrangian is not None else "dgnet"
+
+
+def run_folder(spec, mode: str | None) -> Path:
+    return Path("runs") / f"{spec.name}-energy-{mode or default_mode(spec)}"
 
 
 def train(request, console: Console) -> Trained:
@@ -90,17 +95,21 @@ def train(request, console: Console) -> Trained:
         request.steps,
         request.run,
     )
+    mode = mode or default_mode(spec)
     data = _load(spec, data_path, console)
     Model = request.compile()
     config, options = _split_options(Model, request.sets)
     config = {**_grid_config(data), "mode": mode, **config}
     model = Model(**config)
     if not any(p.requires_grad for p in model.parameters()):
+        lagrangian = spec.ir.lagrangian is not None
+        given = "Lagrangian" if lagrangian else "energy and G"
+        learned = "lagrangian L = learned" if lagrangian else "energy H = learned"
         raise NothingToLearnError(
-            f"the spec '{spec.name}' gives its energy and G in closed form: a {mode} model "
+            f"the spec '{spec.name}' gives its {given} in closed form: a {mode} model "
             "has nothing to learn",
             None,
-            "declare `energy H = learned` or unknown parameters (`param beta unknown`), or "
+            f"declare `{learned}` or unknown parameters (`param m unknown`), or "
             "train the unstructured baseline with --mode node",
         )
     u = torch.as_tensor(data.u, dtype=torch.float64)

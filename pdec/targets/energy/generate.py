@@ -9,11 +9,13 @@ Two kinds of spec, each in one module:
   spec's class, and for a closed-form energy ``closed_form_energy``);
 * fields on a periodic 1-D grid (:mod:`pdec.targets.energy.grid`): the spec's H and G
   discretized by finite differences, or learned (``energy H = learned``,
-  ``structure G = skew | dissipative``).
+  ``structure G = skew | dissipative``);
+* a Lagrangian L(q, q̇) (:mod:`pdec.targets.energy.lagrangian`): a Lagrangian neural
+  network, mode ``lnn``.
 
 The class subclasses :class:`pdec.runtime.energy.EnergyModel` (modes dgnet, hnn,
-node). The module imports only torch, math and :mod:`pdec.runtime.energy`; the same
-spec gives the same bytes.
+node; lnn for a Lagrangian). The module imports only torch, math and
+:mod:`pdec.runtime.energy`; the same spec gives the same bytes.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from pdec.codegen.source import local_name
 from pdec.errors import UnsupportedError
 from pdec.ir import nodes as ir
 from pdec.runtime.energy.structure import from_symbolic
-from pdec.targets.energy import grid
+from pdec.targets.energy import grid, lagrangian
 from pdec.targets.energy.dynamics import evolution_energy, operator_symbols, unknown_parameters
 from pdec.targets.energy.source import (
     BODY,
@@ -57,7 +59,9 @@ def generate(spec) -> GeneratedModule:
     """Generate the energy-target module for ``spec`` (a :class:`pdec.Spec`)."""
     s = spec.ir
     s.fact("definitions_inlined")  # the densities and G read below have them in place
-    if s.space:
+    if s.lagrangian is not None:
+        source = lagrangian.emit(spec)
+    elif s.space:
         source = grid.emit(spec, grid.check_supported(s))
     else:
         energy = check_supported(s)
@@ -68,15 +72,6 @@ def generate(spec) -> GeneratedModule:
 def check_supported(s: ir.SpecIR) -> ir.Energy:
     """The energy the evolution of an ODE system uses; ``UnsupportedError`` for what is
     not built yet."""
-    if s.lagrangian is not None:
-        raise UnsupportedError(
-            "the energy target does not train Lagrangian networks yet: its LNN mode "
-            "(q̈ from the Euler–Lagrange equations) is still being built",
-            s.lagrangian.span,
-            "`pdec show` derives the Euler–Lagrange equations and `pdec check` the energy "
-            "L conserves; for a trainable model now, write the Hamiltonian as `energy H` "
-            "with `evolve`",
-        )
     if s.evolution is None:
         raise UnsupportedError(
             f"the spec '{s.name}' has no `evolve dt(...) = G * grad(H, ...)` to build an "

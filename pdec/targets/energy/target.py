@@ -10,13 +10,16 @@ from pdec.passes.inline_definitions import inline_definitions
 
 @dataclass(frozen=True)
 class EnergyOptions:
-    """No compile options: the model's mode (dgnet, hnn, node), grid and Δt are
+    """No compile options: the model's mode (dgnet, hnn, node; lnn), grid and Δt are
     arguments of the generated class."""
 
 
 class EnergyTarget:
     name = "energy"
-    summary = "a structure-preserving model of dt(u) = G δH/δu (DGNet, HNN or NODE)"
+    summary = (
+        "a structure-preserving model of dt(u) = G δH/δu (DGNet, HNN or NODE), or of a "
+        "Lagrangian (LNN)"
+    )
     Options = EnergyOptions
     commands = "pdec.targets.energy.commands"
 

@@ -20,7 +20,7 @@ from pdec.runtime.energy import StructureError
 ROOT = Path(__file__).resolve().parents[3]
 SPECS = ROOT / "specs"
 GOLDEN = Path(__file__).parent / "golden"
-GOLDEN_SPECS = ("pendulum", "pendulum_frictionless", "kdv", "cahn_hilliard")
+GOLDEN_SPECS = ("pendulum", "pendulum_frictionless", "kdv", "cahn_hilliard", "double_pendulum")
 
 LEARNED_PENDULUM = """
 model pendulum_learned
