@@ -2,6 +2,7 @@
 writes, resuming, and clear errors (exit 2, no traceback) for bad data and options."""
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -35,9 +36,15 @@ def train(pdec, data, run, *extra, spec="kdv_learned"):
     )  # fmt: skip
 
 
-def test_train_writes_model_checkpoint_summary_and_plots(pdec, kdv_data, tmp_path):
-    run = tmp_path / "run"
-    result = train(pdec, kdv_data, run, "--steps", "6")
+@pytest.fixture(scope="module")
+def trained(pdec, kdv_data, tmp_path_factory):
+    """One 6-step DGNet run, shared: its files, resuming from it, evaluating it."""
+    run = tmp_path_factory.mktemp("energy_run") / "run"
+    return run, train(pdec, kdv_data, run, "--steps", "6")
+
+
+def test_train_writes_model_checkpoint_summary_and_plots(trained):
+    run, result = trained
     assert result.returncode == 0, result.stderr
     assert "state MSE" in result.stdout and "energy drift" in result.stdout
     for name in ("model.pt", "checkpoints/checkpoint.pt", "summary.json", "history.json"):
@@ -52,32 +59,40 @@ def test_train_writes_model_checkpoint_summary_and_plots(pdec, kdv_data, tmp_pat
     assert summary["rollout"]["mass_mse"] < 1e-20
 
 
-def test_resume_continues_from_the_checkpoint(pdec, kdv_data, tmp_path):
+def test_resume_continues_from_the_checkpoint(pdec, kdv_data, trained, tmp_path):
     run = tmp_path / "run"
-    assert train(pdec, kdv_data, run, "--steps", "3").returncode == 0
-    result = train(pdec, kdv_data, run, "--steps", "5", "--resume")
+    shutil.copytree(trained[0], run)
+    result = train(pdec, kdv_data, run, "--steps", "8", "--resume")
     assert result.returncode == 0, result.stderr
     assert "resuming" in result.stdout
     history = json.loads((run / "history.json").read_text())["loss"]
-    assert [step for step, _ in history] == [1, 2, 3, 4, 5]
+    assert [step for step, _ in history] == [1, 2, 3, 4, 5, 6, 7, 8]
 
 
-def test_eval_rolls_out_a_trained_model(pdec, kdv_data, tmp_path):
-    run = tmp_path / "run"
-    assert train(pdec, kdv_data, run, "--steps", "2", "--mode", "hnn").returncode == 0
+def test_eval_rolls_out_a_trained_model(pdec, kdv_data, trained):
+    run = trained[0]
     result = pdec(
         "eval", SPECS / "kdv_learned.pde", "--target", "energy",
         "--checkpoint", run / "model.pt", "--data", kdv_data,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert "kdv_learned (hnn)" in result.stdout and "3 × 12 steps" in result.stdout
+    assert "kdv_learned (dgnet)" in result.stdout and "3 × 12 steps" in result.stdout
     assert (run / "eval" / "spacetime.png").is_file()
 
 
-def test_node_baseline_trains_on_a_closed_form_spec(pdec, kdv_data, tmp_path):
-    result = train(pdec, kdv_data, tmp_path / "run", "--steps", "2", "--mode", "node", spec="kdv")
+def test_node_baseline_trains_and_its_checkpoint_is_refused_by_another_spec(
+    pdec, kdv_data, tmp_path
+):
+    run = tmp_path / "run"
+    result = train(pdec, kdv_data, run, "--steps", "2", "--mode", "node", spec="kdv")
     assert result.returncode == 0, result.stderr
     assert "energy drift" not in result.stdout  # NODE has no energy
+    result = pdec(
+        "eval", SPECS / "kdv_learned.pde", "--target", "energy",
+        "--checkpoint", run / "model.pt", "--data", kdv_data,
+    )  # fmt: skip
+    assert result.returncode == 2 and no_traceback(result)
+    assert "written for spec 'kdv'" in result.stderr
 
 
 def test_a_closed_form_model_has_nothing_to_learn(pdec, kdv_data, tmp_path):
@@ -102,17 +117,6 @@ def test_missing_data_and_bad_options_exit_2(pdec, kdv_data, tmp_path):
     assert typo.returncode == 2 and "did you mean 'width'" in typo.stderr
     mode = train(pdec, kdv_data, tmp_path / "run", "--mode", "sindy")
     assert mode.returncode == 2 and "dgnet, hnn, node" in mode.stderr
-
-
-def test_eval_refuses_a_checkpoint_of_another_spec(pdec, kdv_data, tmp_path):
-    run = tmp_path / "run"
-    assert train(pdec, kdv_data, run, "--steps", "1", "--mode", "node", spec="kdv").returncode == 0
-    result = pdec(
-        "eval", SPECS / "kdv_learned.pde", "--target", "energy",
-        "--checkpoint", run / "model.pt", "--data", kdv_data,
-    )  # fmt: skip
-    assert result.returncode == 2 and no_traceback(result)
-    assert "written for spec 'kdv'" in result.stderr
 
 
 # ---- a Lagrangian spec: mode lnn ------------------------------------------------------
