@@ -122,7 +122,7 @@ def test_resume_needs_a_checkpoint_directory():
 
 @pytest.mark.parametrize(
     "arguments",
-    [{"mode": "lnn"}, {"dt": -0.1}, {"dt": float("nan")}, {"mode": "node"}],
+    [{"mode": "sympnet"}, {"dt": -0.1}, {"dt": float("nan")}, {"mode": "node"}],
     ids=["unknown mode", "negative dt", "nan dt", "node without f"],
 )
 def test_a_wrong_constructor_argument_is_a_user_error_not_a_bug(arguments):

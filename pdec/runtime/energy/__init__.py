@@ -17,10 +17,13 @@ Models u_t = G ∇H(u) whose energy behaviour holds by construction, in discrete
 * :mod:`~pdec.runtime.energy.vector_fields` — unstructured f for the NODE baseline;
 * :mod:`~pdec.runtime.energy.lagrangian` — q̈ of a Lagrangian L(q, q̇) from its
   Hessians, its Noether energy, and ``LagrangianNetwork`` (the LNN's learned L);
+* :mod:`~pdec.runtime.energy.proposals` — ``FourierProposal``, a Fourier neural
+  operator's one-step proposal on a periodic grid (modes eno and fno);
 * :mod:`~pdec.runtime.energy.integrators` — RK4 and the explicit midpoint step;
 * :mod:`~pdec.runtime.energy.solver` — the implicit step's Newton / fixed-point solve;
 * :mod:`~pdec.runtime.energy.model` — ``EnergyModel`` (a ``GeneratedModel``): modes dgnet,
-  hnn, node and lnn, ``loss``, ``fit(u0, u1, **options) -> History``, ``step``, ``rollout``;
+  hnn, node, lnn, eno and fno, ``loss``, ``fit(u0, u1, **options) -> History``,
+  ``step``, ``rollout``;
 * :mod:`~pdec.runtime.energy.errors` — ``SolverDidNotConverge``, ``StructureError``,
   ``NoEnergyError``.
 """
@@ -35,6 +38,7 @@ from pdec.runtime.energy.errors import NoEnergyError, SolverDidNotConverge, Stru
 from pdec.runtime.energy.integrators import midpoint_step, rk4_step
 from pdec.runtime.energy.lagrangian import LagrangianNetwork
 from pdec.runtime.energy.model import MODES, EnergyModel
+from pdec.runtime.energy.proposals import FourierProposal
 from pdec.runtime.energy.stencils import (
     LearnedDissipativeStencil,
     LearnedSkewStencil,
@@ -68,6 +72,7 @@ __all__ = [
     "SKEW",
     "ConstantMatrix",
     "EnergyModel",
+    "FourierProposal",
     "GridEnergy",
     "GridVectorField",
     "LagrangianNetwork",

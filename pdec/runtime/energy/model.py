@@ -12,6 +12,12 @@ Three modes share the code path, so that comparisons are one flag apart:
   discrete time.
 * ``"node"`` — a neural ODE u_t = f(u) with an unstructured network f, RK4: no
   energy at all.
+* ``"eno"`` (after Tanaka, Yaguchi, Iwata & Ueda 2025) — an energy-consistent neural
+  operator: a neural operator S proposes û = u + Δt S(u), and the step is DGNet's
+  implicit one solved from there, so the energy law holds exactly as for ``dgnet``;
+  trained on the data (S and H) and on S's own consistency with that law,
+  |S(u0) − G ∇̄H(û, u0)|² (their energy penalty, with the discrete gradient).
+* ``"fno"`` — the plain neural operator: the step is û itself, no energy.
 * ``"lnn"`` (Cranmer et al. 2020) — a Lagrangian L(q, q̇), states u = (q, q̇): u_t =
   (q̇, q̈) with q̈ from the Euler–Lagrange equations
   (:func:`~pdec.runtime.energy.lagrangian.acceleration`), RK4. Its energy is Noether's
@@ -48,7 +54,51 @@ from pdec.runtime.history import History, Record
 from pdec.runtime.options import EnergyFitOptions
 from pdec.runtime.trainer import Trainer
 
-MODES = ("dgnet", "hnn", "node", "lnn")
+MODES = ("dgnet", "hnn", "node", "lnn", "eno", "fno")
+# what each mode is built from (the keyword arguments of EnergyModel)
+PARTS = {
+    "dgnet": ("energy", "operator"),
+    "hnn": ("energy", "operator"),
+    "node": ("vector_field",),
+    "lnn": ("lagrangian",),
+    "eno": ("energy", "operator", "proposal"),
+    "fno": ("proposal",),
+}
+_DESCRIBED = {
+    "energy": "an energy",
+    "operator": "an operator G",
+    "vector_field": "vector_field= (an unstructured network f)",
+    "lagrangian": "lagrangian= (L of (q, dt(q)))",
+    "proposal": "proposal= (a neural operator S, û = u + Δt S(u))",
+}
+
+
+def _check_parts(mode: str, given: set[str]) -> None:
+    needed = PARTS[mode]
+    missing = [part for part in needed if part not in given]
+    if missing:
+        raise OptionsError(f"mode={mode!r} needs {' and '.join(_DESCRIBED[p] for p in missing)}")
+    extra = sorted(given - set(needed))
+    if extra:
+        raise OptionsError(
+            f"mode={mode!r} is built from {', '.join(needed)} alone: pass no "
+            f"{', '.join(extra)} (None)"
+        )
+
+
+def _calibrate(network, rate_of, u0: Tensor, rate: Tensor) -> None:
+    """Standardise a :class:`Scaled` network's inputs on u0 and scale its output so that
+    ``rate_of(u0)`` (the model's rate through it) has the data's mean square ``rate``,
+    the bare network's size divided out (see :meth:`EnergyModel.calibrate`)."""
+    if not isinstance(network, Scaled):
+        return
+    network.output_scale.fill_(1.0)
+    network.standardize_inputs(u0)
+    model_rate = rate_of(u0).pow(2).mean()
+    size = network.network_size(u0).pow(2)
+    scale = rate * size / model_rate
+    if bool(torch.isfinite(scale)) and float(scale) > 0:
+        network.output_scale.fill_(float(scale.sqrt()))
 
 
 class EnergyModel(GeneratedModel):
@@ -76,8 +126,10 @@ class EnergyModel(GeneratedModel):
 
     target = "energy"
     fit_options = EnergyFitOptions
-    # the modes of a model of H and G; a Lagrangian's generated class has ("lnn", "node")
-    modes = ("dgnet", "hnn", "node")
+    # a generated class names the modes its spec allows: ("dgnet", "hnn", "node") for
+    # an ODE system of H and G, with "eno" and "fno" on a grid, ("lnn", "node") for a
+    # Lagrangian
+    modes = MODES
 
     def __init__(
         self,
@@ -88,6 +140,8 @@ class EnergyModel(GeneratedModel):
         *,
         vector_field: nn.Module | None = None,
         lagrangian: Lagrangian | None = None,
+        proposal: nn.Module | None = None,
+        consistency: float = 1.0,
         tol: float | None = None,
         max_iter: int = 50,
         method: str = "auto",
@@ -107,34 +161,22 @@ class EnergyModel(GeneratedModel):
             )
         if not (dt > 0 and math.isfinite(dt)):
             raise OptionsError(f"dt must be a positive number, got {dt!r}")
-        if lagrangian is not None and mode != "lnn":
-            raise OptionsError(f"lagrangian= is for mode='lnn', not mode={mode!r}")
+        parts = {
+            "energy": energy,
+            "operator": operator,
+            "vector_field": vector_field,
+            "lagrangian": lagrangian,
+            "proposal": proposal,
+        }
+        _check_parts(mode, {name for name, part in parts.items() if part is not None})
         if mode == "lnn":
-            if lagrangian is None:
-                raise OptionsError("mode='lnn' needs lagrangian= (L of (q, dt(q)))")
-            if energy is not None or operator is not None or vector_field is not None:
-                raise OptionsError(
-                    "mode='lnn' learns a Lagrangian L(q, dt(q)): pass energy=None, "
-                    "operator=None and no vector_field (its energy is L's Noether energy)"
-                )
             energy = self._noether_energy
-        elif mode == "node":
-            if vector_field is None:
-                raise OptionsError("mode='node' needs vector_field= (an unstructured network f)")
-            if energy is not None or operator is not None:
-                raise OptionsError(
-                    "mode='node' learns u_t = f(u) with no energy or operator: pass "
-                    "energy=None, operator=None"
-                )
-        else:
-            if energy is None or operator is None:
-                raise OptionsError(f"mode={mode!r} needs an energy and an operator G")
-            if vector_field is not None:
-                raise OptionsError(f"vector_field= is for mode='node', not mode={mode!r}")
         self.L = lagrangian
         self.H = energy
         self.G = operator
         self.f = vector_field
+        self.S = proposal
+        self.consistency = float(consistency)
         self.dt = float(dt)
         self.mode = mode
         self.tol = tol
@@ -160,9 +202,11 @@ class EnergyModel(GeneratedModel):
         return discrete_gradient(self._energy(), u1, u0)
 
     def time_derivative(self, u: Tensor) -> Tensor:
-        """u_t: G ∇H(u), f(u) for ``node``, (q̇, q̈) for ``lnn``."""
+        """u_t: G ∇H(u), f(u) for ``node``, (q̇, q̈) for ``lnn``, S(u) for ``fno``."""
         if self.mode == "node":
             return self.f(u)
+        if self.mode == "fno":
+            return self.S(u)
         if self.mode == "lnn":
             q, v = self._coordinates(u)
             return torch.cat([v, acceleration(self.L, q, v)], dim=-1)
@@ -201,19 +245,15 @@ class EnergyModel(GeneratedModel):
         if not bool(torch.isfinite(rate)) or float(rate) == 0.0:
             return
         self.loss_scale.fill_(float(rate))
-        network = {"node": self.f, "lnn": self.L}.get(self.mode, self.H)
-        if not isinstance(network, Scaled):
-            return
         if self.mode == "lnn":  # q̈ does not change under L → cL: no output scale
-            network.standardize_inputs(u0)
+            if isinstance(self.L, Scaled):
+                self.L.standardize_inputs(u0)
             return
-        network.output_scale.fill_(1.0)
-        network.standardize_inputs(u0)
-        model_rate = self.time_derivative(u0).pow(2).mean()
-        size = network.network_size(u0).pow(2)
-        scale = rate * size / model_rate
-        if bool(torch.isfinite(scale)) and float(scale) > 0:
-            network.output_scale.fill_(float(scale.sqrt()))
+        if self.mode in ("eno", "fno"):
+            _calibrate(self.S, self.S, u0, rate)
+        if self.mode != "fno":
+            network = self.f if self.mode == "node" else self.H
+            _calibrate(network, self.f if self.mode == "node" else self._rate, u0, rate)
 
     def loss(self, u0: Tensor, u1: Tensor) -> Tensor:
         """Mean squared error of the step u0 → u1, in units of u_t, divided by
@@ -226,6 +266,8 @@ class EnergyModel(GeneratedModel):
             raise OptionsError(
                 f"pairs of different shapes: u0 {tuple(u0.shape)}, u1 {tuple(u1.shape)}"
             )
+        if self.mode in ("eno", "fno"):
+            return self._operator_loss(u0, u1) / self.loss_scale.to(u0.dtype)
         if self.mode == "dgnet":
             predicted = self._apply_G(self.discrete_gradient(u1, u0))
             error = (u1 - u0) / self.dt - predicted
@@ -316,7 +358,9 @@ class EnergyModel(GeneratedModel):
         prediction: its result is detached (train with :meth:`loss`, which needs no
         solve).
         """
-        if self.mode != "dgnet":
+        if self.mode == "fno":
+            return u0 + self.dt * self.S(u0)
+        if self.mode not in ("dgnet", "eno"):
             return rk4_step(self.time_derivative, u0, self.dt)
         u0 = u0.detach()
         batch = u0.shape[0]
@@ -327,7 +371,10 @@ class EnergyModel(GeneratedModel):
             return u1 - flat0 - self.dt * self.G(g.reshape(batch, -1))
 
         with torch.no_grad():
-            guess = midpoint_step(self.time_derivative, u0, self.dt).reshape(batch, -1)
+            if self.mode == "eno":  # the operator's proposal
+                guess = (u0 + self.dt * self.S(u0)).reshape(batch, -1)
+            else:
+                guess = midpoint_step(self.time_derivative, u0, self.dt).reshape(batch, -1)
         tol = self.tol if tol is None else tol
         solution = solve_implicit(
             residual,
@@ -357,6 +404,23 @@ class EnergyModel(GeneratedModel):
                 "energy; use mode='dgnet' or 'hnn' for a model with one"
             )
         return self.H
+
+    def _rate(self, u: Tensor) -> Tensor:
+        """G ∇H(u), the continuous model's rate (what calibration sizes H by)."""
+        return self._apply_G(self.gradient(u))
+
+    def _operator_loss(self, u0: Tensor, u1: Tensor) -> Tensor:
+        """``fno``: |S(u0) − (u1 − u0)/Δt|²; ``eno`` adds DGNet's loss on the data and
+        S's consistency |S(u0) − G ∇̄H(û, u0)|², û = u0 + Δt S(u0), × ``consistency``."""
+        rate = (u1 - u0) / self.dt
+        proposed = self.S(u0)
+        total = (proposed - rate).pow(2).mean()
+        if self.mode == "eno":
+            data = rate - self._apply_G(self.discrete_gradient(u1, u0))
+            guess = u0 + self.dt * proposed
+            consistent = proposed - self._apply_G(self.discrete_gradient(guess, u0))
+            total = total + data.pow(2).mean() + self.consistency * consistent.pow(2).mean()
+        return total
 
     def _coordinates(self, u: Tensor) -> tuple[Tensor, Tensor]:
         """(q, q̇) of states (B, 2n)."""

@@ -53,6 +53,7 @@ RUNTIME_NAMES = (
     "conforms",
 )
 DEFAULT_DT = 0.1
+MODES = ("dgnet", "hnn", "node")
 
 
 def generate(spec) -> GeneratedModule:
@@ -114,6 +115,7 @@ def emit(spec, energy: ir.Energy, matrix: sympy.Matrix) -> str:
     kind = from_symbolic(spec.structure.kind)
     comment = f"# the class of G by `pdec check`: {spec.structure.kind}"
     out.append(f'{INDENT}structure = "{kind}"  {comment}')
+    out.append(f"{INDENT}modes = {tuple_literal(MODES)}")
     out.append("")
     out += _init(s, energy, matrix, locals_, unknown)
     if energy.density is not None:

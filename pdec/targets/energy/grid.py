@@ -51,6 +51,7 @@ from pdec.targets.energy.source import (
 RUNTIME_NAMES = (
     "ConstantMatrix",
     "EnergyModel",
+    "FourierProposal",
     "GridEnergy",
     "GridVectorField",
     "LearnedDissipativeStencil",
@@ -63,6 +64,12 @@ RUNTIME_NAMES = (
     "laplacian",
 )
 DEFAULT_POINTS = 64
+MODES = ("dgnet", "hnn", "node", "eno", "fno")
+GRID_MODES_NOTE = (
+    '"eno": an energy-consistent neural operator — a Fourier neural operator S proposes',
+    "û = u + Δt S(u) and the step is DGNet's implicit one solved from there (the energy",
+    'law exact); "fno": the plain neural operator, û itself.',
+)
 DEFAULT_DT = 0.01
 SPACING = sympy.Symbol("spacing", positive=True)
 
@@ -176,7 +183,11 @@ def emit(spec, grid: GridDynamics) -> str:
     ]
     if unknown:
         out.append(f"{INDENT}unknown_guesses = {dict_literal({p.name: guess(p) for p in unknown})}")
-    out += [f'{INDENT}structure = "{grid.kind}"  # the class of G {grid.kind_source}', ""]
+    out += [
+        f'{INDENT}structure = "{grid.kind}"  # the class of G {grid.kind_source}',
+        f"{INDENT}modes = {tuple_literal(MODES)}",
+        "",
+    ]
     out += _init(s, grid, locals_, unknown)
     if energy.density is not None:
         out += grid_integral(
@@ -223,6 +234,7 @@ def _notes(grid: GridDynamics) -> list[str]:
         *operator,
         "",
         *MODES_NOTE,
+        *GRID_MODES_NOTE,
     ]
 
 
@@ -245,6 +257,9 @@ def _init(s, grid: GridDynamics, locals_, unknown) -> list[str]:
         f"{BODY}depth: int = 2,",
         f"{BODY}width: int = 64,",
         f'{BODY}activation: str = "tanh",',
+        f"{BODY}fno_modes: int = 16,",
+        f"{BODY}fno_width: int = 32,",
+        f"{BODY}fno_layers: int = 4,",
         f"{BODY}seed: int = 0,",
         f"{BODY}dtype: torch.dtype = torch.float64,",
         f"{BODY}**options,",
@@ -252,7 +267,8 @@ def _init(s, grid: GridDynamics, locals_, unknown) -> list[str]:
         f'{BODY}"""``n`` grid points (``pdec train`` takes n and dt from the data);',
         f"{BODY}``constants`` overrides the spec's constants; ``stencil_width`` (points on",
         f"{BODY}each side), ``depth``, ``width``, ``activation`` and ``seed`` shape the",
-        f"{BODY}networks (the learned energy, the NODE vector field).",
+        f"{BODY}networks (the learned energy, the NODE vector field); ``fno_modes``,",
+        f"{BODY}``fno_width`` and ``fno_layers`` the Fourier neural operator of eno and fno.",
         *(
             [f"{BODY}``operator_width`` is the half-width of the learned G's stencil."]
             if learned_operator
@@ -268,11 +284,17 @@ def _init(s, grid: GridDynamics, locals_, unknown) -> list[str]:
         f"{BODY}{INDENT}hidden=width, depth=depth, activation=activation, dtype=dtype, "
         "generator=generator",
         f"{BODY})",
-        f'{BODY}if mode == "node":',
+        f'{BODY}if mode in ("node", "fno"):  # no energy',
         f"{BODY}{INDENT}energy = operator = None",
+        f'{BODY}if mode == "node":',
         f'{BODY}{INDENT}options["vector_field"] = GridVectorField({count}, stencil_width, '
         "**networks)",
-        f"{BODY}else:",
+        f'{BODY}if mode in ("eno", "fno"):',
+        f'{BODY}{INDENT}options["proposal"] = FourierProposal(',
+        f"{BODY}{INDENT * 2}{count}, fno_modes, fno_width, fno_layers, self.domain, dtype=dtype, "
+        "generator=generator",
+        f"{BODY}{INDENT})",
+        f'{BODY}if mode not in ("node", "fno"):',
     ]
     inner = BODY + INDENT
     lines += [inner + line for line in _operator(s, grid, locals_, count)]

@@ -129,8 +129,12 @@ def test_constructor_errors(generator):
         EnergyModel(H, G, 0.1, mode="sympnet")
     with pytest.raises(ValueError, match="needs vector_field"):
         EnergyModel(None, None, 0.1, mode="node")
-    with pytest.raises(ValueError, match="needs an energy and an operator"):
+    with pytest.raises(ValueError, match="needs an operator G"):
         EnergyModel(H, None, 0.1)
+    with pytest.raises(ValueError, match="needs an energy and an operator G"):
+        EnergyModel(None, None, 0.1, mode="hnn")
+    with pytest.raises(ValueError, match="pass no energy, operator"):
+        EnergyModel(H, G, 0.1, mode="fno", proposal=torch.nn.Identity())
     with pytest.raises(ValueError, match="dt must be a positive number"):
         EnergyModel(H, G, 0.0)
 

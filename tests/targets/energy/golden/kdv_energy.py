@@ -14,6 +14,9 @@ difference, (ik)² → δ⁺δ⁻), which has G's class (see pdec.targets.energy
 
 Modes: "dgnet" (discrete gradient, the default: H conserved for skew G and never
 increasing for dissipative G, exactly in discrete time), "hnn" and "node" baselines.
+"eno": an energy-consistent neural operator — a Fourier neural operator S proposes
+û = u + Δt S(u) and the step is DGNet's implicit one solved from there (the energy
+law exact); "fno": the plain neural operator, û itself.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import torch
 
 from pdec.runtime.energy import (
     EnergyModel,
+    FourierProposal,
     GridVectorField,
     StructureError,
     central_difference,
@@ -40,6 +44,7 @@ class KdvEnergy(EnergyModel):
     domain = (0.0, 10.0)
     constants = {"alpha": -6.0, "beta": 1.0}
     structure = "skew"  # the class of G by `pdec check`: skew-adjoint
+    modes = ("dgnet", "hnn", "node", "eno", "fno")
 
     def __init__(
         self,
@@ -52,6 +57,9 @@ class KdvEnergy(EnergyModel):
         depth: int = 2,
         width: int = 64,
         activation: str = "tanh",
+        fno_modes: int = 16,
+        fno_width: int = 32,
+        fno_layers: int = 4,
         seed: int = 0,
         dtype: torch.dtype = torch.float64,
         **options,
@@ -59,7 +67,8 @@ class KdvEnergy(EnergyModel):
         """``n`` grid points (``pdec train`` takes n and dt from the data);
         ``constants`` overrides the spec's constants; ``stencil_width`` (points on
         each side), ``depth``, ``width``, ``activation`` and ``seed`` shape the
-        networks (the learned energy, the NODE vector field).
+        networks (the learned energy, the NODE vector field); ``fno_modes``,
+        ``fno_width`` and ``fno_layers`` the Fourier neural operator of eno and fno.
         ``options`` (tol, max_iter, method, ...) go to EnergyModel; the implicit
         step uses Newton's method on grids (stencils make it stiff) by default.
         """
@@ -69,10 +78,15 @@ class KdvEnergy(EnergyModel):
         networks = dict(
             hidden=width, depth=depth, activation=activation, dtype=dtype, generator=generator
         )
-        if mode == "node":
+        if mode in ("node", "fno"):  # no energy
             energy = operator = None
+        if mode == "node":
             options["vector_field"] = GridVectorField(1, stencil_width, **networks)
-        else:
+        if mode in ("eno", "fno"):
+            options["proposal"] = FourierProposal(
+                1, fno_modes, fno_width, fno_layers, self.domain, dtype=dtype, generator=generator
+            )
+        if mode not in ("node", "fno"):
             # G_d from G's symbol I*k_x (kdv.pde:8), over Δx as G acts on
             # ∇H_d = Δx δH_d/δU
             stencil = central_difference(n, spacing)

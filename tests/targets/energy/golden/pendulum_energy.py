@@ -31,6 +31,7 @@ class PendulumEnergy(EnergyModel):
     field_names = ("q", "p")
     constants = {"g": 9.8, "l": 1.0, "c": 0.1}
     structure = "dissipative"  # the class of G by `pdec check`: negative semidefinite
+    modes = ("dgnet", "hnn", "node")
 
     def __init__(
         self,

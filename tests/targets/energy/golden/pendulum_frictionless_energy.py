@@ -31,6 +31,7 @@ class PendulumFrictionlessEnergy(EnergyModel):
     field_names = ("q", "p")
     constants = {"g": 9.8, "l": 1.0}
     structure = "skew"  # the class of G by `pdec check`: skew-adjoint
+    modes = ("dgnet", "hnn", "node")
 
     def __init__(
         self,
