@@ -148,8 +148,8 @@ def train(
         str | None,
         typer.Option(
             "--mode",
-            help="Energy target: dgnet (the default), hnn or node; for a Lagrangian spec "
-            "lnn (the default) or node.",
+            help="Energy target: dgnet (the default), hnn or node; on a grid also eno or fno; "
+            "for a Lagrangian spec lnn (the default) or node.",
         ),
     ] = None,
     sets: Annotated[

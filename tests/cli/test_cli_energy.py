@@ -95,6 +95,18 @@ def test_node_baseline_trains_and_its_checkpoint_is_refused_by_another_spec(
     assert "written for spec 'kdv'" in result.stderr
 
 
+def test_the_energy_consistent_neural_operator_trains_from_the_command_line(
+    pdec, kdv_data, tmp_path
+):
+    run = tmp_path / "run"
+    small = ("--set", "fno_modes=4", "--set", "fno_width=8", "--set", "fno_layers=1")
+    result = train(pdec, kdv_data, run, "--steps", "2", "--mode", "eno", *small)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads((run / "summary.json").read_text())
+    assert summary["mode"] == "eno" and summary["config"]["fno_modes"] == 4
+    assert summary["rollout"]["energy_drift"] < 1e-10  # the DGNet step from S's proposal
+
+
 def test_a_closed_form_model_has_nothing_to_learn(pdec, kdv_data, tmp_path):
     result = train(pdec, kdv_data, tmp_path / "run", "--steps", "2", spec="kdv")
     assert result.returncode == 2 and no_traceback(result)
