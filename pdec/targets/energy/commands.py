@@ -161,7 +161,7 @@ def train(request, console: Console) -> Trained:
         "final_loss": state["history"][-1][1] if state["history"] else None,
     }
     summary["rollout"] = _judge(model, test_u, data, run, spec.name, console)
-    _table(summary, console)
+    _table(summary, console, model)
     return Trained(summary, {"loss": state["history"]}, run / "model.pt")
 
 
@@ -192,7 +192,7 @@ def evaluate(request, console: Console) -> dict:
     summary = {"spec": spec.name, "checkpoint": str(checkpoint), "data": str(data_path)}
     summary["rollout"] = _judge(model, u, data, checkpoint.parent / "eval", spec.name, console)
     summary["mode"] = model.mode
-    _table(summary, console)
+    _table(summary, console, model)
     return summary
 
 
@@ -263,7 +263,7 @@ def _judge(model, reference, data, folder: Path, name: str, console: Console) ->
     if getattr(model, "H", None) is not None:
         for what, states in (("reference", rollouts.reference), ("rollout", rollouts.predicted)):
             along = series(model.energy, states[:1], model.device)
-            energies[f"model's H, {what}"] = along[0].numpy()
+            energies[f"{_energy_name(model)}, {what}"] = along[0].numpy()
     mass = {}
     if getattr(model, "spacing", None) is not None:
         reference_mass = masses(rollouts.reference[0], model.spacing).numpy()
@@ -278,7 +278,12 @@ def _judge(model, reference, data, folder: Path, name: str, console: Console) ->
     return result
 
 
-def _table(summary: dict, console: Console) -> None:
+def _energy_name(model) -> str:
+    """What the model's energy is called: its H, or its L's Noether energy (lnn)."""
+    return "the learned L's energy" if model.mode == "lnn" else "model's H"
+
+
+def _table(summary: dict, console: Console, model) -> None:
     rollout = summary["rollout"]
     table = Table(title=f"{summary['spec']} ({summary['mode']}): summary")
     table.add_column("quantity")
@@ -290,7 +295,7 @@ def _table(summary: dict, console: Console) -> None:
     table.add_row("rollouts", f"{rollout['trajectories']} × {rollout['steps']} steps")
     table.add_row("state MSE", _format(rollout["state_mse"]))
     if "energy_mse" in rollout:
-        table.add_row("energy MSE (model's H)", _format(rollout["energy_mse"]))
+        table.add_row(f"energy MSE ({_energy_name(model)})", _format(rollout["energy_mse"]))
         table.add_row("energy drift (own rollout, relative)", _format(rollout["energy_drift"]))
     if "mass_mse" in rollout:
         table.add_row("mass MSE", _format(rollout["mass_mse"]))
