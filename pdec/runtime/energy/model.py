@@ -176,6 +176,8 @@ class EnergyModel(GeneratedModel):
         self.G = operator
         self.f = vector_field
         self.S = proposal
+        if not (consistency >= 0 and math.isfinite(consistency)):
+            raise OptionsError(f"consistency must be a number ≥ 0, got {consistency!r}")
         self.consistency = float(consistency)
         self.dt = float(dt)
         self.mode = mode

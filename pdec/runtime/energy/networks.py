@@ -18,7 +18,22 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from pdec.runtime.errors import OptionsError
 from pdec.runtime.network import activation_module
+
+
+def check_sizes(**sizes: tuple[object, int]) -> None:
+    """Each ``name=(value, least)``: a whole number ≥ least, else :class:`OptionsError`
+    (exit 2 from ``pdec``: ``--set width=0`` is the user's to fix, not a crash).
+
+    >>> check_sizes(width=(0, 1))
+    Traceback (most recent call last):
+    ...
+    pdec.runtime.errors.OptionsError: width=0: expected a whole number ≥ 1
+    """
+    for name, (value, least) in sizes.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise OptionsError(f"{name}={value!r}: expected a whole number ≥ {least}")
 
 
 class Scaled(nn.Module):
@@ -82,6 +97,7 @@ def perceptron(
     generator: torch.Generator | None = None,
 ) -> nn.Sequential:
     """``depth`` hidden layers of ``width`` units: (B, inputs) → (B, outputs)."""
+    check_sizes(depth=(depth, 1), width=(width, 1))
     sizes = [inputs] + [width] * depth + [outputs]
     layers: list[nn.Module] = []
     for k, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
@@ -109,8 +125,8 @@ def grid_network(
     The first of the ``depth`` hidden layers is the stencil convolution (kernel
     2·stencil_width + 1, circular padding); the others and the output are pointwise.
     """
-    if depth < 1:
-        raise ValueError(f"a grid network needs depth >= 1 (the stencil layer), got {depth}")
+    # depth ≥ 1: the first hidden layer is the stencil convolution
+    check_sizes(stencil_width=(stencil_width, 0), width=(hidden, 1), depth=(depth, 1))
     layers: list[nn.Module] = [
         nn.Conv1d(
             fields,

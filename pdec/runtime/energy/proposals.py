@@ -19,7 +19,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from pdec.runtime.energy.networks import Scaled
+from pdec.runtime.energy.networks import Scaled, check_sizes
 from pdec.runtime.operator.fno import FourierNeuralOperator
 
 
@@ -48,6 +48,7 @@ class FourierProposal(Scaled):
         generator: torch.Generator | None = None,
     ):
         super().__init__()
+        check_sizes(fno_modes=(modes, 1), fno_width=(width, 1), fno_layers=(layers, 1))
         self.fields = fields
         if generator is not None:  # the FNO's layers draw from torch's global generator
             seed = int(torch.randint(0, 2**62, (), generator=generator))

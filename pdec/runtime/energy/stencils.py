@@ -32,6 +32,7 @@ from fractions import Fraction
 import torch
 from torch import Tensor, nn
 
+from pdec.runtime.energy.networks import check_sizes
 from pdec.runtime.energy.structure import DISSIPATIVE, GENERAL, SKEW, Operator
 
 # Relative tolerance on the symbol's real part when deciding "dissipative".
@@ -268,6 +269,7 @@ class LearnedSkewStencil(Operator):
         generator: torch.Generator | None = None,
     ):
         super().__init__()
+        check_sizes(operator_width=(width, 1))
         self.width = width
         self.spacing = spacing
         self.weights = nn.Parameter(
@@ -310,6 +312,7 @@ class LearnedDissipativeStencil(Operator):
         generator: torch.Generator | None = None,
     ):
         super().__init__()
+        check_sizes(operator_width=(width, 1))
         self.width = width
         self.spacing = spacing
         self.conserve_mass = conserve_mass

@@ -220,6 +220,8 @@ def _split_options(Model, sets: dict) -> tuple[dict, dict]:
     """--set values: the model's keyword arguments, and training options."""
     accepted = [name for name in inspect.signature(Model.__init__).parameters if name not in FIXED]
     model_keys = set(accepted) | {"tol", "max_iter", "method", "newton_max_size"}
+    if "fno_modes" in accepted:  # a grid model: the ENO's consistency weight too
+        model_keys.add("consistency")
     valid = sorted(model_keys | set(TRAINING_OPTIONS))
     reject_unknown(sets, valid, "energy-target")
     options = dict(TRAINING_OPTIONS)

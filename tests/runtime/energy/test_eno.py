@@ -79,3 +79,22 @@ def test_eno_training_moves_the_energy_and_the_proposal(kdv, pairs):
         if not torch.equal(p, before[name])
     }
     assert moved == {"H", "S"}
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"width": 0}, "width=0: expected a whole number ≥ 1"),
+        ({"depth": 0}, "depth=0"),
+        ({"stencil_width": -1}, "stencil_width=-1: expected a whole number ≥ 0"),
+        ({"mode": "eno", "fno_modes": 0}, "fno_modes=0"),
+        ({"mode": "fno", "fno_layers": -1}, "fno_layers=-1"),
+        ({"mode": "eno", "consistency": -1.0}, "consistency must be a number ≥ 0"),
+    ],
+)
+def test_sizes_out_of_range_are_option_errors_not_crashes(kdv, options, message):
+    """`pdec train --set width=0` and the like exit 2 with this line (issue 14)."""
+    from pdec.runtime.errors import OptionsError
+
+    with pytest.raises(OptionsError, match=message):
+        kdv(n=16, **options)
