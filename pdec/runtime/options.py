@@ -22,6 +22,7 @@ Layers of options (spec ``train:`` hints < CLI or Python arguments) are merged w
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import types
 import typing
@@ -33,6 +34,36 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
 from pdec.runtime.errors import OptionsError
+
+
+def check_sizes(**sizes: tuple[object, int]) -> None:
+    """Each ``name=(value, least)``: a whole number ≥ least, else :class:`OptionsError`
+    (exit 2 from ``pdec``: ``--set width=0`` is the user's to fix, not a crash).
+
+    >>> check_sizes(width=(0, 1))
+    Traceback (most recent call last):
+    ...
+    pdec.runtime.errors.OptionsError: width=0: expected a whole number ≥ 1
+    """
+    for name, (value, least) in sizes.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise OptionsError(f"{name}={value!r}: expected a whole number ≥ {least}")
+
+
+def check_positive(*, strictly: bool = True, **values: object) -> None:
+    """Each value a finite number > 0 (``strictly``) or ≥ 0, else one-line
+    :class:`OptionsError`.
+
+    >>> check_positive(lr=-1.0)
+    Traceback (most recent call last):
+    ...
+    pdec.runtime.errors.OptionsError: lr=-1.0: expected a number > 0
+    """
+    for name, value in values.items():
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not number or not math.isfinite(value) or value < 0 or (strictly and value == 0):
+            raise OptionsError(f"{name}={value!r}: expected a number {'>' if strictly else '≥'} 0")
+
 
 PositiveInt = Annotated[int, Field(ge=1)]
 Count = Annotated[int, Field(ge=0)]

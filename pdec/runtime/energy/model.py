@@ -51,7 +51,7 @@ from pdec.runtime.energy.solver import default_tolerance, solve_implicit
 from pdec.runtime.energy.training import pair_phase, pair_record
 from pdec.runtime.errors import OptionsError
 from pdec.runtime.history import History, Record
-from pdec.runtime.options import EnergyFitOptions
+from pdec.runtime.options import EnergyFitOptions, check_sizes
 from pdec.runtime.trainer import Trainer
 
 MODES = ("dgnet", "hnn", "node", "lnn", "eno", "fno")
@@ -159,6 +159,9 @@ class EnergyModel(GeneratedModel):
             raise OptionsError(
                 f"unknown solver method {method!r}; expected one of {', '.join(SOLVER_METHODS)}"
             )
+        check_sizes(max_iter=(max_iter, 0), newton_max_size=(newton_max_size, 0))
+        if tol is not None and not (tol > 0 and math.isfinite(tol)):
+            raise OptionsError(f"tol must be a positive number, got {tol!r}")
         if not (dt > 0 and math.isfinite(dt)):
             raise OptionsError(f"dt must be a positive number, got {dt!r}")
         parts = {

@@ -18,22 +18,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from pdec.runtime.errors import OptionsError
 from pdec.runtime.network import activation_module
-
-
-def check_sizes(**sizes: tuple[object, int]) -> None:
-    """Each ``name=(value, least)``: a whole number ≥ least, else :class:`OptionsError`
-    (exit 2 from ``pdec``: ``--set width=0`` is the user's to fix, not a crash).
-
-    >>> check_sizes(width=(0, 1))
-    Traceback (most recent call last):
-    ...
-    pdec.runtime.errors.OptionsError: width=0: expected a whole number ≥ 1
-    """
-    for name, (value, least) in sizes.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < least:
-            raise OptionsError(f"{name}={value!r}: expected a whole number ≥ {least}")
+from pdec.runtime.options import check_sizes
 
 
 class Scaled(nn.Module):

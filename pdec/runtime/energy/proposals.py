@@ -19,8 +19,9 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from pdec.runtime.energy.networks import Scaled, check_sizes
+from pdec.runtime.energy.networks import Scaled
 from pdec.runtime.operator.fno import FourierNeuralOperator
+from pdec.runtime.options import check_sizes
 
 
 class FourierProposal(Scaled):

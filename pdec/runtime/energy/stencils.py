@@ -32,8 +32,8 @@ from fractions import Fraction
 import torch
 from torch import Tensor, nn
 
-from pdec.runtime.energy.networks import check_sizes
 from pdec.runtime.energy.structure import DISSIPATIVE, GENERAL, SKEW, Operator
+from pdec.runtime.options import check_sizes
 
 # Relative tolerance on the symbol's real part when deciding "dissipative".
 SYMBOL_TOLERANCE = 1e-12

@@ -37,7 +37,7 @@ from pdec.runtime.operator.derivatives import grid_derivative
 from pdec.runtime.operator.fno import FourierNeuralOperator, grid_coordinates
 from pdec.runtime.operator.mollifier import mollified_derivative
 from pdec.runtime.operator.training import epoch_record, relative_l2, train_epochs
-from pdec.runtime.options import OperatorFitOptions
+from pdec.runtime.options import OperatorFitOptions, check_sizes
 
 DERIVATIVES = ("default", "finite_difference", "mollifier")
 
@@ -85,6 +85,9 @@ class OperatorModel(GeneratedModel):
             seed=seed,
             dtype=dtype,
         )
+        check_sizes(width=(width, 1), layers=(layers, 1), projection=(projection, 1))
+        for mode in (modes,) if isinstance(modes, int) else modes:
+            check_sizes(modes=(mode, 1))
         if derivatives not in DERIVATIVES:
             raise OptionsError(f"derivatives={derivatives!r}: one of {', '.join(DERIVATIVES)}")
         torch.manual_seed(seed)

@@ -47,7 +47,7 @@ from pdec.runtime.energy.training import (
     trajectory_pairs,
 )
 from pdec.runtime.errors import OptionsError
-from pdec.runtime.options import reject_unknown
+from pdec.runtime.options import check_positive, check_sizes, reject_unknown
 from pdec.runtime.progress import ProgressBar
 
 TRAINING_OPTIONS = {
@@ -228,6 +228,10 @@ def _split_options(Model, sets: dict) -> tuple[dict, dict]:
     for key in TRAINING_OPTIONS:
         if key in sets:
             options[key] = type(TRAINING_OPTIONS[key])(sets[key])
+    check_positive(lr=options["lr"])
+    check_sizes(
+        batch_size=(options["batch_size"], 1), checkpoint_every=(options["checkpoint_every"], 0)
+    )
     if not 0 <= options["test_fraction"] < 1:
         raise OptionsError(f"test_fraction must be in [0, 1), got {options['test_fraction']}")
     config = {k: v for k, v in sets.items() if k in model_keys}

@@ -49,7 +49,7 @@ from pdec.runtime.operator.training import (
     save_checkpoint,
     train_epochs,
 )
-from pdec.runtime.options import reject_unknown
+from pdec.runtime.options import check_positive, reject_unknown
 from pdec.runtime.progress import ProgressBar
 
 PRECISIONS = ("float32", "tf32", "bf16")
@@ -223,6 +223,8 @@ def _split_options(Model, sets: dict) -> tuple[dict, dict]:
     for key in ("epochs", "batch_size"):
         if options[key] < 1:
             raise OptionsError(f"{key} must be at least 1, got {options[key]}")
+    check_positive(lr=options["lr"], gamma=options["gamma"])
+    check_positive(strictly=False, weight_decay=options["weight_decay"], physics=options["physics"])
     config = {k: v for k, v in sets.items() if k in model_keys}
     if isinstance(config.get("modes"), tuple | list):
         config["modes"] = list(config["modes"])  # plain data in the checkpoint
