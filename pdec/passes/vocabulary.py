@@ -68,6 +68,10 @@ from pdec.passes.resolve_values import (
 )
 from pdec.symbolic.traces import OneSided
 
+# what generated functions read as globals or as their first argument: a field called
+# torch would hide the module inside them (torch.cos(torch) fails at run time)
+GENERATED_CODE_NAMES = frozenset({"torch", "math", "self"})
+
 
 def reserved_reason(name: str) -> str | None:
     """Why ``name`` cannot be declared, or None if it can."""
@@ -79,6 +83,8 @@ def reserved_reason(name: str) -> str | None:
         return f"'{name}' is a Python keyword, and generated code uses spec names"
     if name.startswith("__"):
         return "names starting with '__' are reserved for generated code"
+    if name in GENERATED_CODE_NAMES:
+        return f"'{name}' is a name the generated PyTorch code uses itself"
     return None
 
 

@@ -385,6 +385,16 @@ CASES = [
         ReservedNameError, 2, 7, "Python keyword", "'lambda_'", id="reserved-python-lambda",
     ),
     pytest.param(
+        spec("model m", "region line = interval(x in [0, 1])", "field torch(x)"),
+        ReservedNameError, 3, 7, "generated PyTorch code uses", "'torch_'",
+        id="reserved-generated-torch",
+    ),
+    pytest.param(
+        spec("model m", "const math = 1"),
+        ReservedNameError, 2, 7, "generated PyTorch code uses", "'math_'",
+        id="reserved-generated-math",
+    ),
+    pytest.param(
         spec("model m", "region class = interval(x in [0, 1])"),
         ReservedNameError, 2, 8, "Python keyword", "'class_'", id="reserved-python-class",
     ),
