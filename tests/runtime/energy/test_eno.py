@@ -98,3 +98,17 @@ def test_sizes_out_of_range_are_option_errors_not_crashes(kdv, options, message)
 
     with pytest.raises(OptionsError, match=message):
         kdv(n=16, **options)
+
+
+def test_a_resumed_eno_run_follows_the_same_path(kdv, pairs, tmp_path):
+    from pdec.runtime.energy.training import load_model, read_checkpoint, save_checkpoint
+
+    config = {**SMALL, "mode": "eno"}
+    straight = train_pairs(kdv(**config), *pairs, steps=4, batch_size=5)
+    first, saved = kdv(**config), []
+    train_pairs(first, *pairs, steps=2, batch_size=5, save=saved.append, checkpoint_every=2)
+    path = save_checkpoint(tmp_path / "c.pt", first, config, saved[-1])
+    state = read_checkpoint(path)
+    again = train_pairs(load_model(kdv, path, state), *pairs, steps=4, batch_size=5, start=state)
+    assert [s for s, _ in again["history"]] == [1, 2, 3, 4]
+    assert again["history"][-1][1] == pytest.approx(straight["history"][-1][1], rel=1e-12)

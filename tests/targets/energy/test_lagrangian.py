@@ -13,7 +13,7 @@ import pdec
 from pdec.compiler import generate_module
 from pdec.reference import generate as reference_trajectories
 from pdec.reference.discretize import discretize
-from pdec.runtime.energy.training import trajectory_pairs
+from pdec.runtime.energy.training import train_pairs, trajectory_pairs
 from pdec.runtime.errors import OptionsError
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -143,3 +143,21 @@ def _saved(data):
     path = Path(tempfile.mkdtemp()) / "dp.npz"
     data.save(path)
     return path
+
+
+def test_a_resumed_lnn_run_follows_the_same_path(tmp_path):
+    """The path `pdec train --resume` takes: checkpoint, rebuild from it, continue."""
+    from pdec.runtime.energy.training import load_model, read_checkpoint, save_checkpoint
+
+    data = reference_trajectories(pdec.load(SPECS / "double_pendulum.pde"), 2, 8, 0.05)
+    u0, u1 = trajectory_pairs(torch.as_tensor(data.u))
+    Model = pdec.compile(SPECS / "double_pendulum_learned.pde", target="energy", out_dir=tmp_path)
+    config = {"dt": 0.05, "width": 8, "depth": 1}
+    straight = train_pairs(Model(**config), u0, u1, steps=4, batch_size=8)
+    first, saved = Model(**config), []
+    train_pairs(first, u0, u1, steps=2, batch_size=8, save=saved.append, checkpoint_every=2)
+    path = save_checkpoint(tmp_path / "c.pt", first, config, saved[-1])
+    state = read_checkpoint(path)
+    again = train_pairs(load_model(Model, path, state), u0, u1, steps=4, batch_size=8, start=state)
+    assert [s for s, _ in again["history"]] == [1, 2, 3, 4]
+    assert again["history"][-1][1] == pytest.approx(straight["history"][-1][1], rel=1e-12)
