@@ -17,6 +17,9 @@ pairs one Δt apart after the energy target's calibration, RK4 in training and r
 * **HNN** — a learned H(q, p) with the canonical J, on the same trajectories written in
   canonical coordinates p = ∂L/∂q̇ of the true L (as Cranmer et al. give the HNN; it
   needs them); its rollouts are mapped back to q̇ to be judged;
+* **HNN-raw** — the same HNN trained on the raw states (q, q̇), as if q̇ were the
+  momenta: what an HNN user without canonical coordinates gets (Cranmer et al.'s case
+  for the LNN);
 * **NODE** — the learned spec's mode node: an unstructured MLP f(q, q̇).
 
 Judged on the test rollouts: the mean square error of q (the coordinates every model
@@ -109,7 +112,7 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=128)
     parser.add_argument("--depth", type=int, default=3)
     parser.add_argument("--lr", type=float, default=1e-3)
-    parser.add_argument("--models", default="LNN,HNN,NODE", help="comma-separated")
+    parser.add_argument("--models", default="LNN,HNN,HNN on (q, q̇),NODE", help="comma-separated")
     parser.add_argument("--no-publish", action="store_true", help="print only")
     args = parser.parse_args()
     torch.set_num_threads(1)
@@ -128,6 +131,7 @@ def main() -> None:
     models = [
         ("LNN", Learned(dt=DT, mode="lnn", **shape), False),
         ("HNN", Canonical(dt=DT, mode="hnn", **shape), True),
+        ("HNN-raw", Canonical(dt=DT, mode="hnn", **shape), False),
         ("NODE", Learned(dt=DT, mode="node", activation="tanh", **shape), False),
     ]
     rows = []
@@ -145,7 +149,7 @@ def main() -> None:
         rows.append(row)
         print(row, flush=True)
     text = table(rows, args, time.perf_counter() - began)
-    if args.steps >= 2000 and not args.no_publish and len(rows) == 3:
+    if args.steps >= 2000 and not args.no_publish and len(rows) == 4:
         from benchmarks.results import publish
 
         publish(text)
