@@ -112,7 +112,7 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=128)
     parser.add_argument("--depth", type=int, default=3)
     parser.add_argument("--lr", type=float, default=1e-3)
-    parser.add_argument("--models", default="LNN,HNN,HNN on (q, q̇),NODE", help="comma-separated")
+    parser.add_argument("--models", default="LNN,HNN,HNN-raw,NODE", help="comma-separated")
     parser.add_argument("--no-publish", action="store_true", help="print only")
     args = parser.parse_args()
     torch.set_num_threads(1)
