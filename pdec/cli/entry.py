@@ -8,6 +8,7 @@ import errno
 import importlib
 import os
 import sys
+import time
 from typing import Annotated
 
 import typer
@@ -18,6 +19,8 @@ import pdec
 from pdec.cli import models, specs
 from pdec.cli.output import console
 from pdec.errors import PdecError, SpecError, UnsupportedError
+
+NON_MAIN_RANK_GRACE = 5.0  # seconds a failing rank other than 0 waits before it exits
 
 app = typer.Typer(
     name="pdec",
@@ -70,7 +73,13 @@ def main() -> None:
         if os.environ.get("WORLD_SIZE", "1") not in ("", "1"):
             sys.stdout.flush()
             sys.stderr.flush()
-            os._exit(done.code if isinstance(done.code, int) else 0 if done.code is None else 1)
+            code = done.code if isinstance(done.code, int) else 0 if done.code is None else 1
+            if code != 0 and os.environ.get("RANK", "0") != "0":
+                # Every rank fails together (a diverged loss is all-reduced) but rank 0
+                # alone says why: a rank that exits first makes torchrun stop the others,
+                # which under load stopped rank 0 before its message was written
+                time.sleep(NON_MAIN_RANK_GRACE)
+            os._exit(code)
         raise
 
 
