@@ -13,13 +13,13 @@ loop and no vmap, which suits the small n of mechanics. Forward-over-reverse Hes
 (``vmap(jacfwd(grad(L)))`` of torch.func) give the same q̈ (to 7e-18) but a training
 step's forward and backward took 3.3× as long (49 ms against 15 ms: double pendulum,
 batch 200, a 3×128 network, one CPU thread, torch 2.13).
-:class:`LagrangianNetwork` is L = MLP(q, q̇) with the state's time derivative, an RK4
-step and the energy E = q̇·∂L/∂q̇ − L that its exact flow conserves.
+:class:`LagrangianNetwork` is a learned L = MLP(q, q̇); :func:`energy` is
+E = q̇·∂L/∂q̇ − L, which the exact flow conserves.
 
 The energy target's ``mode="lnn"`` (:class:`~pdec.runtime.energy.model.EnergyModel`)
-steps and trains these: the generated module of a spec with ``lagrangian L = learned``
-passes a :class:`LagrangianNetwork`, one with a closed-form L (unknown constants
-learned) its printed formula.
+steps (RK4), trains and judges any such L: the generated module of a spec with
+``lagrangian L = learned`` passes a :class:`LagrangianNetwork`, one with a closed-form
+L (unknown constants learned) its printed formula.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from collections.abc import Callable
 import torch
 from torch import Tensor
 
-from pdec.runtime.energy.integrators import rk4_step
 from pdec.runtime.energy.networks import Scaled, perceptron
 from pdec.runtime.errors import OptionsError
 
@@ -99,10 +98,11 @@ class LagrangianNetwork(Scaled):
     that does not vanish: softplus (Cranmer et al.'s choice, the default). A tanh
     network with zero biases has a singular mass matrix at the origin; relu has none.
 
-    >>> model = LagrangianNetwork(2, depth=2, width=16,
-    ...                           generator=torch.Generator().manual_seed(0))
-    >>> model.time_derivative(torch.zeros(3, 4, dtype=torch.float64)).shape
-    torch.Size([3, 4])
+    >>> L = LagrangianNetwork(2, depth=2, width=16,
+    ...                       generator=torch.Generator().manual_seed(0))
+    >>> q = torch.zeros(3, 2, dtype=torch.float64)
+    >>> L(q, q).shape, acceleration(L, q, q).shape
+    (torch.Size([3]), torch.Size([3, 2]))
     """
 
     def __init__(
@@ -138,30 +138,6 @@ class LagrangianNetwork(Scaled):
 
     def forward(self, q: Tensor, v: Tensor) -> Tensor:
         return self.lagrangian(q, v)
-
-    def _split(self, u: Tensor) -> tuple[Tensor, Tensor]:
-        if u.shape[-1] != 2 * self.n:
-            raise OptionsError(
-                f"states of {2 * self.n} values (q, dt(q)) expected, got {u.shape[-1]}"
-            )
-        return u[..., : self.n], u[..., self.n :]
-
-    def time_derivative(self, u: Tensor) -> Tensor:
-        q, v = self._split(u)
-        return torch.cat([v, acceleration(self.lagrangian, q, v)], dim=-1)
-
-    def step(self, u: Tensor, dt: float) -> Tensor:
-        """One RK4 step of the learned Euler–Lagrange flow."""
-        return rk4_step(self.time_derivative, u, dt)
-
-    def energy(self, u: Tensor) -> Tensor:
-        q, v = self._split(u)
-        return energy(self.lagrangian, q, v)
-
-    def loss(self, u0: Tensor, u1: Tensor, dt: float) -> Tensor:
-        """Mean squared one-step error of the RK4 step, as the energy target's other
-        modes are trained on pairs (u0, u1) of states dt apart."""
-        return (self.step(u0, dt) - u1).pow(2).mean()
 
 
 __all__ = ["LagrangianNetwork", "acceleration", "energy"]

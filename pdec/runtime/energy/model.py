@@ -256,9 +256,9 @@ class EnergyModel(GeneratedModel):
             return
         if self.mode in ("eno", "fno"):
             _calibrate(self.S, self.S, u0, rate)
-        if self.mode != "fno":
+        if self.mode != "fno":  # H through G ∇H (dgnet, hnn, eno), or node's f
             network = self.f if self.mode == "node" else self.H
-            _calibrate(network, self.f if self.mode == "node" else self._rate, u0, rate)
+            _calibrate(network, self.time_derivative, u0, rate)
 
     def loss(self, u0: Tensor, u1: Tensor) -> Tensor:
         """Mean squared error of the step u0 → u1, in units of u_t, divided by
@@ -409,10 +409,6 @@ class EnergyModel(GeneratedModel):
                 "energy; use mode='dgnet' or 'hnn' for a model with one"
             )
         return self.H
-
-    def _rate(self, u: Tensor) -> Tensor:
-        """G ∇H(u), the continuous model's rate (what calibration sizes H by)."""
-        return self._apply_G(self.gradient(u))
 
     def _operator_loss(self, u0: Tensor, u1: Tensor) -> Tensor:
         """``fno``: |S(u0) − (u1 − u0)/Δt|²; ``eno`` adds DGNet's loss on the data and

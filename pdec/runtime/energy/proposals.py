@@ -62,7 +62,7 @@ class FourierProposal(Scaled):
         for parameter in network.parameters():  # the spectral weights stay complex
             parameter.data = parameter.data.to(complex_dtype if parameter.is_complex() else dtype)
         self.network = network
-        self._register_scaling((1, fields, 1), dtype)
+        self._register_scaling((fields, 1), dtype)
 
     @staticmethod
     def _network(fields, modes, width, layers, domain) -> FourierNeuralOperator:
@@ -82,11 +82,3 @@ class FourierProposal(Scaled):
 
     def forward(self, u: Tensor) -> Tensor:
         return self._apply_network(u).reshape(u.shape)
-
-    @torch.no_grad()
-    def standardize_inputs(self, u: Tensor) -> None:
-        """Mean and spread per field, over the batch and the grid."""
-        x = self._layout(u.detach()).to(self.input_shift.dtype)
-        spread = x.std(dim=(0, 2), keepdim=True)
-        self.input_shift.copy_(x.mean(dim=(0, 2), keepdim=True))
-        self.input_spread.copy_(torch.where(spread > 0, spread, torch.ones_like(spread)))
