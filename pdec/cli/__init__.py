@@ -6,7 +6,7 @@ target registry (:mod:`pdec.targets`).
     pdec compile FILE [--target T] [-o DIR]
     pdec train FILE [--target T] [--data FILE.npz] [--set key=value ...] [-o DIR] [--resume]
     pdec eval FILE --checkpoint FILE.pt [--target T] [--reference FILE | --data FILE.npz]
-    pdec data FILE [--n N] [--steps N] [--dt DT] [--res N] [-o FILE.npz]
+    pdec data FILE [--n N] [--steps N] [--dt DT] [--res N] [--points P] [-o FILE.npz]
     pdec estimate FILE --data FILE.npz [--derivatives mollifier|finite] [--radius R]
     pdec --version
 

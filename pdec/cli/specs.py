@@ -143,6 +143,15 @@ def data(
         int | None,
         typer.Option("--res", min=5, help="Operator data: grid points per axis (64)."),
     ] = None,
+    points: Annotated[
+        int | None,
+        typer.Option(
+            "--points",
+            min=1,
+            help="Operator data at scattered points: this many per pair, drawn uniformly "
+            "(for the GNO, --set architecture=gno).",
+        ),
+    ] = None,
 ) -> None:
     """Reference data (NPZ): trajectories of an evolution spec, for the energy target;
     with --res, or for a spec with an `input`, pairs (input, solution) on a grid for the
@@ -151,7 +160,8 @@ def data(
     Trajectories: pseudo-spectral in space with ETDRK4 in time for periodic PDEs, DOP853
     for ODE systems. Operator data: Gaussian-random-field inputs and a finite-difference
     elliptic solver, or random initial states and ETDRK4 up to the spec's end time
-    (see pdec.reference.operator_data). How the data were made is recorded in the file.
+    (see pdec.reference.operator_data); with --points, each pair is then read at that
+    many random points. How the data were made is recorded in the file.
     """
     if dt <= 0:
         raise typer.BadParameter("--dt must be positive")
@@ -159,8 +169,8 @@ def data(
 
     spec = pdec.load(file)
     out = writable_file(out or Path(f"{spec.name}.npz"))  # before the solver's work
-    if res is not None or spec.ir.inputs:
-        _operator_data(spec, n, res or 64, seed, out)
+    if res is not None or points is not None or spec.ir.inputs:
+        _operator_data(spec, n, res or 64, seed, out, points)
         return
     trajectories = generate(spec, n, steps, dt, seed=seed, grid=grid)
     path = trajectories.save(out)
@@ -173,16 +183,20 @@ def data(
     out_console.print(f"integrator: {trajectories.integrator}")
 
 
-def _operator_data(spec, n: int, res: int, seed: int, out: Path) -> None:
+def _operator_data(spec, n: int, res: int, seed: int, out: Path, points: int | None) -> None:
     from pdec.reference.operator_data import generate_operator_data
 
-    pairs = generate_operator_data(spec, n, res, seed=seed)
+    pairs = generate_operator_data(spec, n, res, seed=seed, points=points)
     path = pairs.save(out)
     out_console = console()
+    where = (
+        f"at the points {tuple(pairs.points.shape)} (instance, point, coordinate)"
+        if pairs.scattered
+        else "(instance, channel, grid)"
+    )
     out_console.print(
         f"wrote {path}: inputs {tuple(pairs.inputs.shape)} ({', '.join(pairs.input_names)}), "
-        f"outputs {tuple(pairs.outputs.shape)} ({', '.join(pairs.output_names)}) "
-        "(instance, channel, grid)"
+        f"outputs {tuple(pairs.outputs.shape)} ({', '.join(pairs.output_names)}) {where}"
     )
     out_console.print(f"solver: {pairs.solver}")
 

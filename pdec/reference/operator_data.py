@@ -33,6 +33,20 @@ The NPZ file holds plain arrays (no pickles):
 ``pdec_version``    the pdec that wrote the file
 ==================  ===================================================================
 
+Data at scattered points (for the graph neural operator, ``architecture="gno"``) hold
+instead one point cloud per instance, and no grid arrays:
+
+==================  ===================================================================
+``points``          (n, points, space dims): where each instance is sampled
+``inputs``          (n, input channels, points)
+``outputs``         (n, output channels, points)
+==================  ===================================================================
+
+``pdec data SPEC --res R --points P`` makes them: each pair solved on the R-point grid,
+then read at P points drawn uniformly in the box, fresh for each pair — bilinearly
+interpolated, except inputs that were thresholded (piecewise constant, Darcy's a),
+which are read at the nearest node so that no point gets a value between the phases.
+
 Only ``inputs`` and ``outputs`` are required, so that data from elsewhere can be used;
 :func:`load_operator_data` checks the shapes and, given a spec, the channels, space and
 grid against it, raising :class:`OperatorDataError` (a :class:`pdec.SpecError`) with a hint.
@@ -42,7 +56,7 @@ from __future__ import annotations
 
 import json
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -96,13 +110,41 @@ class OperatorData:
     solver: str = ""
     seed: int | None = None
     pdec_version: str = __version__
+    # (n, points, dims) for data at scattered points; None on a grid
+    points: np.ndarray | None = None
 
     def __post_init__(self):
         _check_shapes(self)
 
     @property
     def grid(self) -> tuple[int, ...]:
+        """The grid's points per axis, or (points per instance,) for scattered data."""
         return tuple(self.inputs.shape[2:])
+
+    @property
+    def scattered(self) -> bool:
+        return self.points is not None
+
+    def as_points(self) -> OperatorData:
+        """The same pairs as scattered data: every grid node a point (in C order), the
+        same cloud for every instance. Scattered data are returned as they are."""
+        if self.points is not None:
+            return self
+        mesh = np.meshgrid(*self.coordinates, indexing="ij")
+        cloud = np.stack([m.reshape(-1) for m in mesh], axis=-1)
+        n = self.inputs.shape[0]
+        return replace(
+            self,
+            inputs=self.inputs.reshape(n, self.inputs.shape[1], -1),
+            outputs=self.outputs.reshape(n, self.outputs.shape[1], -1),
+            coordinates=(),
+            points=np.broadcast_to(cloud, (n, *cloud.shape)).copy(),
+        )
+
+    def subset(self, rows: slice) -> OperatorData:
+        """The instances ``rows`` (a slice), with their points."""
+        points = self.points[rows] if self.points is not None else None
+        return replace(self, inputs=self.inputs[rows], outputs=self.outputs[rows], points=points)
 
     def save(self, path: str | Path) -> Path:
         """Write the NPZ file atomically (a crash leaves no half-written file)."""
@@ -123,12 +165,74 @@ class OperatorData:
         }
         if self.seed is not None:
             arrays["seed"] = np.int64(self.seed)
+        if self.points is not None:
+            arrays["points"] = self.points
         grid = dict(zip(self.space, self.coordinates))
-        return save_npz(path, arrays, grid, tuple(arrays), OperatorDataError)
+        reserved = (*arrays, "points")
+        return save_npz(path, arrays, grid, reserved, OperatorDataError)
 
 
-def generate_operator_data(spec, n: int, res: int, seed: int | None = 0) -> OperatorData:
-    """n pairs on a grid of ``res`` points per axis; see the module docstring."""
+def at_points(data: OperatorData, count: int, seed: int | None = 0) -> OperatorData:
+    """``data`` (on a grid) read at ``count`` points per instance, drawn uniformly in
+    the box, fresh for each instance; see the module docstring for how values are
+    read between the nodes."""
+    from scipy.interpolate import RegularGridInterpolator
+
+    if isinstance(count, bool) or not isinstance(count, int | np.integer) or count < 1:
+        raise InvalidValueError(
+            f"points = {count!r}: expected a whole number ≥ 1", hint="e.g. --points 256"
+        )
+    if data.points is not None:
+        raise OperatorDataError("the data are already at scattered points")
+    if any(data.periodic):
+        raise UnsupportedError(
+            "scattered operator data on periodic axes are not made yet",
+            hint="the graph neural operator's radius graph does not wrap around a ring; "
+            "use the grid data with the FNO",
+        )
+    rng = np.random.default_rng(seed)
+    n, dims = data.inputs.shape[0], len(data.space)
+    lo = np.array([d[0] for d in data.domain], dtype=float)
+    hi = np.array([d[1] for d in data.domain], dtype=float)
+    points = lo + (hi - lo) * rng.random((n, count, dims))
+    nearest = set(data.generator.get("thresholded", {}))
+    axes = tuple(np.asarray(c, dtype=float) for c in data.coordinates)
+
+    def read(values: np.ndarray, method: str) -> np.ndarray:
+        """values (n, channels, *grid) → (n, channels, count)."""
+        out = np.empty((n, values.shape[1], count))
+        for k in range(n):
+            for c in range(values.shape[1]):
+                table = RegularGridInterpolator(axes, values[k, c], method=method)
+                out[k, c] = table(points[k])
+        return out
+
+    inputs = np.concatenate(
+        [
+            read(data.inputs[:, i : i + 1], "nearest" if name in nearest else "linear")
+            for i, name in enumerate(data.input_names)
+        ],
+        axis=1,
+    )
+    how = f"; read at {count} uniform random points per pair (seed {seed})"
+    return replace(
+        data,
+        inputs=inputs,
+        outputs=read(data.outputs, "linear"),
+        coordinates=(),
+        points=points,
+        solver=data.solver + how,
+    )
+
+
+def generate_operator_data(
+    spec, n: int, res: int, seed: int | None = 0, points: int | None = None
+) -> OperatorData:
+    """n pairs on a grid of ``res`` points per axis, or read at ``points`` scattered
+    points each (:func:`at_points`); see the module docstring."""
+    if points is not None:
+        grid = generate_operator_data(spec, n, res, seed)
+        return at_points(grid, points, seed)
     spec_ir = getattr(spec, "ir", spec)
     for name, value, low in (("n", n, 1), ("res", res, 5)):
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
@@ -246,8 +350,15 @@ def load_operator_data(path: str | Path, spec=None) -> OperatorData:
             )
     inputs = np.asarray(arrays["inputs"], dtype=np.float64)
     outputs = np.asarray(arrays["outputs"], dtype=np.float64)
+    points = np.asarray(arrays["points"], dtype=np.float64) if "points" in arrays else None
+    if points is not None and points.ndim != 3:
+        raise OperatorDataError(
+            f"{path.name}: points have shape {points.shape}; expected (instances, points, "
+            "space dims)",
+            hint="one cloud per instance: points[k, j] is the j-th point of instance k",
+        )
     spec_ir = getattr(spec, "ir", spec)
-    dim = inputs.ndim - 2
+    dim = points.shape[-1] if points is not None else inputs.ndim - 2
     space = _strings(arrays, "space") or (
         tuple(v.name for v in _spec_space(spec_ir))
         if spec_ir
@@ -273,7 +384,14 @@ def load_operator_data(path: str | Path, spec=None) -> OperatorData:
                 f"in ({', '.join(wanted)})",
                 hint="generate the data from this spec: pdec data SPEC --n N --res R",
             )
-        if inputs.ndim != dims + 2 or outputs.ndim != dims + 2:
+        if points is not None:
+            if points.shape[-1] != dims:
+                raise OperatorDataError(
+                    f"{path.name}: points in {points.shape[-1]} dimensions, the spec "
+                    f"{spec_ir.name} in {dims} ({', '.join(wanted)})",
+                    hint="points[k, j] lists the coordinates of one point, in the spec's order",
+                )
+        elif inputs.ndim != dims + 2 or outputs.ndim != dims + 2:
             raise OperatorDataError(
                 f"{path.name}: inputs {inputs.shape}, outputs {outputs.shape}; the spec "
                 f"{spec_ir.name} needs (instances, channels, {dims} grid axes)",
@@ -287,12 +405,15 @@ def load_operator_data(path: str | Path, spec=None) -> OperatorData:
         output_names=_strings(arrays, "output_names")
         or tuple(f"output{i}" for i in range(outputs.shape[1] if outputs.ndim > 1 else 0)),
         space=space,
-        coordinates=tuple(
+        coordinates=()
+        if points is not None
+        else tuple(
             np.asarray(arrays[name], dtype=float)
             if name in arrays
             else _default_points(lo, hi, n, wraps)
             for name, (lo, hi), n, wraps in zip(space, domain, inputs.shape[2:], periodic)
         ),
+        points=points,
         domain=domain,
         periodic=periodic,
         spec_name=str(arrays.get("spec_name", "")),
@@ -343,12 +464,17 @@ def _check_shapes(data: OperatorData) -> None:
             f"inputs are on a {inputs.shape[2:]} grid, outputs on {outputs.shape[2:]}",
             hint="sample inputs and outputs on the same grid",
         )
+    points = data.points
+    if points is not None:
+        _check_points(data)
+    dims, axes = (points.shape[-1], "space dims") if points is not None else (
+        inputs.ndim - 2, "grid axes")  # fmt: skip
     checks = (
         ("input_names", data.input_names, inputs.shape[1], "input channels (axis 1)"),
         ("output_names", data.output_names, outputs.shape[1], "output channels (axis 1)"),
-        ("space", data.space, inputs.ndim - 2, "grid axes"),
-        ("domain", data.domain, inputs.ndim - 2, "grid axes"),
-        ("periodic", data.periodic, inputs.ndim - 2, "grid axes"),
+        ("space", data.space, dims, axes),
+        ("domain", data.domain, dims, axes),
+        ("periodic", data.periodic, dims, axes),
     )
     for name, values, expected, what in checks:
         if len(values) != expected:
@@ -365,6 +491,30 @@ def _check_shapes(data: OperatorData) -> None:
     for name, array in (("inputs", inputs), ("outputs", outputs)):
         if not np.all(np.isfinite(array)):
             raise OperatorDataError(f"{name} hold NaN or infinite values")
+
+
+def _check_points(data: OperatorData) -> None:
+    """Scattered data: one cloud per instance, the values' last axis its points, every
+    point finite and inside the box (the built-in boundary values assume it)."""
+    points, inputs = data.points, data.inputs
+    if inputs.ndim != 3 or points.ndim != 3 or points.shape[:2] != (inputs.shape[0],
+                                                                   inputs.shape[2]):  # fmt: skip
+        raise OperatorDataError(
+            f"points {points.shape} and inputs {inputs.shape} do not pair up: expected "
+            "points (n, P, dims) with inputs and outputs (n, channels, P)",
+            hint="one cloud per instance; the values' last axis runs over its points",
+        )
+    if not np.all(np.isfinite(points)):
+        raise OperatorDataError("points hold NaN or infinite values")
+    for axis, (name, (lo, hi)) in enumerate(zip(data.space, data.domain)):
+        values = points[..., axis]
+        span = hi - lo
+        if values.min() < lo - 1e-9 * span or values.max() > hi + 1e-9 * span:
+            raise OperatorDataError(
+                f"points leave the domain: {name} runs over [{values.min():g}, "
+                f"{values.max():g}], the box over [{lo:g}, {hi:g}]",
+                hint="every point must lie in the spec's box (its domain array)",
+            )
 
 
 def _check_against_spec(data: OperatorData, spec: ir.SpecIR, path: Path) -> None:

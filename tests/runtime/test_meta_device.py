@@ -126,6 +126,25 @@ def _operator(Model: type, derivatives: str) -> None:
     loss.backward()
 
 
+def _graph_operator(Model: type) -> None:
+    """The GNO on point clouds: the points, the boundary built in and the kernel's
+    graph follow the model."""
+    if any(Model.periodic.values()):
+        return  # no GNO on a ring (refused, tested in tests/targets/operator)
+    model = Model(architecture="gno", width=4, kernel_width=4, layers=1, seed=0)
+    _on_meta(model)
+    a = torch.randn(2, len(model.input_names), 12, device=META)
+    points = torch.rand(2, 12, len(model.space), device=META)
+    # the radius graph's nonzero() has a data-dependent size, which the meta device
+    # cannot know: let it assume every pair is close (the shapes stay consistent)
+    from torch.fx.experimental import _config
+
+    with _config.patch(meta_nonzero_assume_all_nonzero=True):
+        u = model(a, points)
+    assert u.device == META and u.shape == (2, len(model.field_names), 12)
+    u.pow(2).mean().backward()
+
+
 @pytest.mark.parametrize(("spec", "target"), CASES, ids=[f"{t}-{s}" for s, t in CASES])
 def test_forward_and_loss_follow_the_model_to_another_device(build, spec, target):
     Model = build(spec, target)
@@ -135,6 +154,7 @@ def test_forward_and_loss_follow_the_model_to_another_device(build, spec, target
     elif target == "operator":
         for derivatives in DERIVATIVES:
             _operator(Model, derivatives)
+        _graph_operator(Model)
     else:
         for mode in Model.modes:  # dgnet, hnn, node; lnn, node for a Lagrangian
             _energy(Model, mode)

@@ -59,9 +59,12 @@ class KernelIntegral(nn.Module):
             self.kernel[-1].weight.mul_(1.0 / width)
             self.kernel[-1].bias.zero_()
 
-    def forward(self, v: Tensor, edges: Tensor, target: Tensor, source: Tensor) -> Tensor:
-        """v (N, width); edges (E, edge_features) for the pairs (target, source)."""
-        matrices = self.kernel(edges).view(-1, self.width, self.width)
+    def matrices(self, edges: Tensor) -> Tensor:
+        """κ for each pair: (E, width, width) from edges (E, edge_features)."""
+        return self.kernel(edges).view(-1, self.width, self.width)
+
+    def forward(self, v: Tensor, matrices: Tensor, target: Tensor, source: Tensor) -> Tensor:
+        """v (N, width); ``matrices`` (:meth:`matrices`) for the pairs (target, source)."""
         messages = torch.bmm(matrices, v[source].unsqueeze(-1)).squeeze(-1)
         total = torch.zeros_like(v).index_add_(0, target, messages)
         count = torch.zeros(v.shape[0], 1, dtype=v.dtype, device=v.device)
@@ -110,9 +113,11 @@ class GraphNeuralOperator(nn.Module):
         """One cloud: x (N, d), a (N, in) → (N, out)."""
         target, source = radius_graph(x, self.radius)
         edges = torch.cat([x[target], x[source], a[target], a[source]], dim=-1)
+        # one kernel for every layer, on the same pairs: its matrices are computed once
+        matrices = self.integral.matrices(edges)
         v = self.lift(torch.cat([a, x], dim=-1))
         for index in range(self.layers):
-            v = self.integral(v, edges, target, source) + self.skip(v)
+            v = self.integral(v, matrices, target, source) + self.skip(v)
             if index < self.layers - 1:
                 v = functional.gelu(v)
         return self.project(v)

@@ -61,6 +61,7 @@ def train_epochs(
     weight_decay: float = 1e-4,
     physics: float = 0.0,
     physics_inputs: torch.Tensor | None = None,
+    points: torch.Tensor | None = None,
     precision: str = "float32",
     seed: int = 0,
     start: dict | None = None,
@@ -77,8 +78,12 @@ def train_epochs(
 
     Under ``torchrun`` every rank draws the same permutation and each trains on its
     share of every minibatch (the sampler of :mod:`pdec.runtime.distributed`):
-    ``batch_size`` is the global batch, and the run follows the one-process run."""
+    ``batch_size`` is the global batch, and the run follows the one-process run.
+
+    ``points`` (instances, P, dims): where each pair is sampled, for a graph neural
+    operator (``architecture="gno"``); None on a grid."""
     world, _ = join(model.device)
+    model.check_physics(physics)
     extra = physics_inputs if physics_inputs is not None else a[:0]
     rate = dict(lr=lr, epochs=epochs, schedule=schedule, step_every=step_every, gamma=gamma)
     learning_rate(0, **rate)  # an unknown schedule fails before any work
@@ -113,7 +118,10 @@ def train_epochs(
 
     def loss(model, batch):
         inputs = a[batch[0]].to(device, non_blocking=True)
-        predicted = model(inputs)
+        if points is None:
+            predicted = model(inputs)
+        else:
+            predicted = model(inputs, points[batch[0]].to(device, non_blocking=True))
         data = relative_l2(predicted, u[batch[0]].to(device, non_blocking=True)).mean()
         terms, total = {"data": data}, data
         if physics:

@@ -3,7 +3,8 @@
 
 ``train``: load the pairs (``pdec data`` NPZ, checked against the spec), hold out the
 last ``test_fraction`` of them, build the generated ``<Model>Operator`` (FNO; PINO with
-``physics`` > 0), train it for ``--epochs``, and write to the run folder:
+``physics`` > 0; a GNO for data at points), train it for ``--epochs``, and write to the
+run folder:
 
 - ``checkpoints/checkpoint.pt`` (atomic, every ``checkpoint_every`` epochs and at the
   end; ``--resume`` continues from it exactly) and ``model.pt`` (the trained model;
@@ -16,9 +17,14 @@ last ``test_fraction`` of them, build the generated ``<Model>Operator`` (FNO; PI
 a data file — on any grid of the spec's domain, as the FNO is resolution-independent —
 with the same plot beside the checkpoint (``eval/prediction.png``).
 
-Options (``--set key=value``): the model's keyword arguments (modes, e.g. ``modes=12``
-or ``modes=12x8``; width, layers, projection, padding, derivatives, mollifier_radius,
-seed) and the training options epochs, batch_size, lr, schedule (step or cosine),
+Data at scattered points (``pdec data SPEC --points P``) train a graph neural operator:
+``architecture=gno`` is then the default. A GNO also reads grid data (every node a
+point) and is evaluated on clouds of any size; an FNO refuses scattered data.
+
+Options (``--set key=value``): the model's keyword arguments (architecture, fno or gno;
+modes, e.g. ``modes=12`` or ``modes=12x8``; width, layers, projection, padding,
+derivatives, mollifier_radius; the GNO's radius and kernel_width; seed) and the
+training options epochs, batch_size, lr, schedule (step or cosine),
 step_every, gamma, weight_decay, physics, precision (float32, tf32, bf16), test_fraction,
 checkpoint_every, device (auto: CUDA where there is one). A run resumed
 with more ``--epochs`` follows the learning-rate schedule of its new length.
@@ -40,7 +46,7 @@ from pdec.reference.operator_data import OperatorData, load_operator_data
 from pdec.runtime import distributed
 from pdec.runtime.devices import resolve_device
 from pdec.runtime.errors import OptionsError
-from pdec.runtime.operator.plots import plot_instance
+from pdec.runtime.operator.plots import plot_instance, plot_points
 from pdec.runtime.operator.training import (
     TRAINING_OPTIONS,
     load_model,
@@ -87,6 +93,9 @@ def train(request, console: Console) -> Trained:
     data = load_operator_data(data_path, spec=spec)
     Model = request.compile()
     config, options = _split_options(Model, sets)
+    if data.scattered and "architecture" not in config:
+        config["architecture"] = "gno"  # the one architecture that reads point clouds
+        console.print("the data are at scattered points: a graph neural operator (GNO)")
     if epochs is not None:
         options["epochs"] = epochs
     checkpoint = request.checkpoints / "checkpoint.pt"
@@ -104,18 +113,19 @@ def train(request, console: Console) -> Trained:
         model = Model(**config)
     _, device = distributed.join(resolve_device(options["device"]))
     model.to(device)  # the pairs stay on the CPU
-    train_set, test_set = _split(data, options["test_fraction"])
+    model.check_physics(options["physics"])
+    train_set, test_set = _split(_readable(model, data), options["test_fraction"])
     a = model._tensor(train_set.inputs)
     u = model._tensor(train_set.outputs)
-    model.check_grid(a)
+    points = model._points(a, train_set.points)
     if start is None:
         model._set_scales(a, u)
     parameters = sum(p.numel() for p in model.parameters())
-    kind = "PINO" if options["physics"] else "FNO"
+    kind = model.architecture.upper() if not options["physics"] else "PINO"
     console.print(
         f"[bold]training {Model.__name__}[/bold] ({kind}) — {parameters:,} parameters, "
-        f"{a.shape[0]} training pairs, {test_set.inputs.shape[0]} held out, grid "
-        f"{'×'.join(map(str, data.grid))}, run folder {run}"
+        f"{a.shape[0]} training pairs, {test_set.inputs.shape[0]} held out, "
+        f"{_layout(data)}, run folder {run}"
     )
     training = {k: options[k] for k in TRAINING_OPTIONS}
     first = start["epoch"] if start else 0
@@ -124,6 +134,7 @@ def train(request, console: Console) -> Trained:
             model,
             a,
             u,
+            points=points,
             **training,
             seed=int(config.get("seed", 0)),
             start=start,
@@ -139,6 +150,7 @@ def train(request, console: Console) -> Trained:
         "model": Model.__name__,
         "data": str(data_path),
         "grid": list(data.grid),
+        "scattered": data.scattered,
         "config": config,
         "options": options,
         "epochs": state["epoch"],
@@ -147,7 +159,8 @@ def train(request, console: Console) -> Trained:
         "train_pairs": int(a.shape[0]),
         "train_error": _error(model, train_set),
     }
-    summary.update(_judge(model, test_set, run, spec.name, "held-out", console))
+    held_out = _split(data, options["test_fraction"])[1]  # as given: plotted as given
+    summary.update(_judge(model, held_out, run, spec.name, "held-out", console))
     _table(summary, console)
     return Trained(summary, {"epochs": history}, run / "model.pt")
 
@@ -162,13 +175,15 @@ def evaluate(request, console: Console) -> dict:
     Model = compile_spec(spec, target="operator")
     model = load_model(Model, checkpoint, saved)
     data = load_operator_data(data_path, spec=spec)
-    model.check_grid(model._tensor(data.inputs[:1]))
+    first = _readable(model, data).subset(slice(0, 1))
+    model._points(model._tensor(first.inputs), first.points)
     summary = {
         "spec": spec.name,
         "model": Model.__name__,
         "checkpoint": str(checkpoint),
         "data": str(data_path),
         "grid": list(data.grid),
+        "scattered": data.scattered,
     }
     summary.update(_judge(model, data, checkpoint.parent / "eval", spec.name, "", console))
     _table(summary, console)
@@ -190,13 +205,27 @@ def _split(data: OperatorData, fraction: float) -> tuple[OperatorData, OperatorD
         )
     if held == 0:
         return data, data
-    return _subset(data, slice(0, count - held)), _subset(data, slice(count - held, count))
+    return data.subset(slice(0, count - held)), data.subset(slice(count - held, count))
 
 
-def _subset(data: OperatorData, rows: slice) -> OperatorData:
-    from dataclasses import replace
+def _readable(model, data: OperatorData) -> OperatorData:
+    """``data`` as the model reads them: a GNO reads a grid as a cloud of its nodes; an
+    FNO cannot read scattered points."""
+    if model.architecture == "gno":
+        return data.as_points()
+    if data.scattered:
+        raise OptionsError(
+            "the data are at scattered points and the model is an FNO, which reads grids: "
+            "train a graph neural operator (--set architecture=gno, the default for such "
+            "data), or give grid data (pdec data SPEC --res R)"
+        )
+    return data
 
-    return replace(data, inputs=data.inputs[rows], outputs=data.outputs[rows])
+
+def _layout(data: OperatorData) -> str:
+    if data.scattered:
+        return f"{data.grid[0]} scattered points per pair"
+    return f"grid {'×'.join(map(str, data.grid))}"
 
 
 def _split_options(Model, sets: dict) -> tuple[dict, dict]:
@@ -236,13 +265,19 @@ def _split_options(Model, sets: dict) -> tuple[dict, dict]:
 
 @torch.no_grad()
 def _predict(model, data: OperatorData, batch_size: int = 50) -> torch.Tensor:
-    """The predictions for every pair, on the CPU; under torchrun each rank predicts its
-    share of the pairs and every rank gets them all (gathered in order)."""
+    """The predictions for every pair, on the CPU, shaped as ``data.outputs`` (a GNO's
+    predictions on a grid's nodes go back onto the grid); under torchrun each rank
+    predicts its share of the pairs and every rank gets them all (gathered in order)."""
     world = distributed.current()
+    readable = _readable(model, data)
     start, stop = world.part(data.inputs.shape[0])
-    inputs = data.inputs[start:stop] if stop > start else data.inputs[:1]
-    local = torch.cat([fields.cpu() for _, fields in model._batches(inputs, batch_size)])
-    return world.gather(local[: stop - start])
+    rows = slice(start, stop) if stop > start else slice(0, 1)
+    part = readable.subset(rows)
+    if model.architecture == "gno":  # the GNO's clouds are large: a few at a time
+        batch_size = max(1, min(batch_size, 4))
+    batches = model._batches(part.inputs, batch_size, part.points)
+    local = torch.cat([fields.cpu() for _, fields in batches])
+    return world.gather(local[: stop - start]).reshape(-1, *data.outputs.shape[1:])
 
 
 def _error(model, data: OperatorData) -> float:
@@ -260,22 +295,38 @@ def _judge(model, data: OperatorData, folder: Path, name: str, which: str, conso
     }
     if not main():  # rank 0 plots
         return result
-    path = plot_instance(
-        folder / "prediction.png",
-        data.inputs[0],
-        predicted[0].numpy(),
-        data.outputs[0],
-        data.input_names,
-        data.output_names,
-        data.coordinates,
-        title=f"{name}: first {label} (relative L2 {float(errors[0]):.2e})",
-    )
+    title = f"{name}: first {label} (relative L2 {float(errors[0]):.2e})"
+    if data.scattered:
+        path = plot_points(
+            folder / "prediction.png",
+            data.points[0],
+            data.inputs[0],
+            predicted[0].numpy(),
+            data.outputs[0],
+            data.input_names,
+            data.output_names,
+            data.space,
+            title=title,
+        )
+    else:
+        path = plot_instance(
+            folder / "prediction.png",
+            data.inputs[0],
+            predicted[0].numpy(),
+            data.outputs[0],
+            data.input_names,
+            data.output_names,
+            data.coordinates,
+            title=title,
+        )
     console.print(f"plot: {path}")
     return {**result, "plots": [str(path)]}
 
 
 def _table(summary: dict, console: Console) -> None:
     grid = "×".join(map(str, summary["grid"]))
+    if summary.get("scattered"):
+        grid = f"{grid} points each"
     table = Table(title=f"{summary['spec']} ({summary['model']}): summary")
     table.add_column("quantity")
     table.add_column("value", justify="right")

@@ -1,5 +1,7 @@
 """The operator target: a spec → one readable PyTorch module with ``<Model>Operator``,
-an FNO from the spec's inputs to its fields on a grid (PINO with a physics weight).
+a neural operator from the spec's inputs to its fields: an FNO on a grid (PINO with a
+physics weight) or, with ``architecture="gno"``, a graph neural operator on point
+clouds (the runtime's :class:`~pdec.runtime.operator.OperatorModel` holds both).
 
 Stages (each one call):
 
@@ -161,9 +163,16 @@ def built_in_boundary(s: ir.SpecIR, problem: OperatorProblem):
 def emit(s: ir.SpecIR, problem: OperatorProblem, boundary, residuals) -> str:
     file = spec_file(s)
     arrow = f"{', '.join(problem.inputs)} ↦ {', '.join(problem.fields)}"
+    # the GNO's radius graph does not wrap around a ring: grids only there
+    kinds = "An FNO on the grid (PINO with physics > 0)." if any(problem.periodic) else (
+        "An FNO on grids (PINO with physics > 0), or with architecture=\"gno\" a graph "
+        "neural operator at scattered points."
+    )  # fmt: skip
     out = [
         *header_comments(s, "operator"),
-        f'"""Neural operator (FNO; PINO with physics > 0) for the spec `{s.name}`: {arrow}.',
+        f'"""Neural operator for the spec `{s.name}`: {arrow}.',
+        "",
+        *textwrap.wrap(kinds, width=92),
         "",
     ]
     if residuals:
@@ -187,7 +196,8 @@ def emit(s: ir.SpecIR, problem: OperatorProblem, boundary, residuals) -> str:
     source.may_import("pdec.runtime.operator", ["OperatorModel", "distance_factor"])
     source.line(f"class {class_name(s.name)}(OperatorModel):")
     with source.indented():
-        source.line(f'"""FNO {arrow} for `{s.name}`; see the module docstring."""')
+        kind = "FNO" if any(problem.periodic) else "Neural operator"
+        source.line(f'"""{kind} {arrow} for `{s.name}`; see the module docstring."""')
         source.line()
         source.lines(_attributes(s, problem, residuals))
     source.line()

@@ -16,7 +16,10 @@ class OperatorOptions:
 
 class OperatorTarget:
     name = "operator"
-    summary = "a Fourier neural operator (PINO with a physics loss) from inputs to fields"
+    summary = (
+        "a neural operator from inputs to fields: FNO on grids (PINO with a physics loss), "
+        "GNO on point clouds"
+    )
     Options = OperatorOptions
     commands = "pdec.targets.operator.commands"
 

@@ -31,7 +31,7 @@ def test_the_kernel_integral_is_the_neighbourhood_mean_for_an_identity_kernel():
     edges = torch.zeros(len(target), 2)
     close = (torch.cdist(x, x) <= 0.3).float()
     expected = close @ v / close.sum(1, keepdim=True)
-    torch.testing.assert_close(layer(v, edges, target, source), expected)
+    torch.testing.assert_close(layer(v, layer.matrices(edges), target, source), expected)
 
 
 def test_permuting_the_points_permutes_the_output():
