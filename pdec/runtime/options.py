@@ -250,12 +250,13 @@ class OperatorFitOptions(_Options):
     ``device`` None keeps the model where it is; else it moves there ("auto": CUDA when
     available) and the pairs follow one minibatch at a time. ``precision`` "tf32" or
     "bf16" (autocast; the spectral layers' FFTs stay float32) as for the PINN
-    (:func:`pdec.runtime.devices.precision_context`); the weights stay float32."""
+    (:func:`pdec.runtime.devices.precision_context`); the weights stay float32.
+    ``batch_size`` None: the architecture's (20 pairs for the FNO, 1 for the GNO)."""
 
     title: ClassVar[str] = "operator training options"
 
     epochs: Count = 100
-    batch_size: PositiveInt = 20
+    batch_size: PositiveInt | None = None
     lr: Annotated[float, Field(gt=0)] = 1e-3
     schedule: Literal["step", "cosine"] = "step"
     step_every: Count | None = None

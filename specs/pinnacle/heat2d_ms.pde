@@ -11,8 +11,9 @@ ic  start: u = sin(20*pi*x)*sin(pi*y)              at t = 0
 bc  walls: u = 0                                    on square.boundary
 reference u = sin(20*pi*x)*sin(pi*y)*exp(-(kx*(20*pi)^2 + ky*pi^2)*t)
 # PINNacle: 5 × 100 tanh, Adam lr 1e-3, 20,000 steps, 4 × its default points (32,768
-# domain, 8192 initial, 8192 boundary). pdec's levers: Fourier features for the 10
-# periods across x, Sobol points redrawn every 1000 steps, then L-BFGS.
+# domain, 8192 initial, 8192 boundary). pdec's levers: Sobol points redrawn every
+# 1000 steps, then L-BFGS. Not used yet: Fourier features (fourier_features = m) for
+# the 10 periods across x.
 train: layers = 5 x 100, activation = tanh, lr = 1e-3, steps = 20000,
        points = 32768, boundary_points = 8192,
        sampling = sobol, resample_every = 1000, lbfgs_steps = 500

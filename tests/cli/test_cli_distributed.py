@@ -93,14 +93,18 @@ def data(tmp_path_factory) -> dict[str, Path]:
     return {"darcy": darcy, "kdv": kdv}
 
 
-def test_torchrun_trains_an_operator(data, tmp_path):
+@pytest.mark.parametrize("architecture", ["fno", "gno"])
+def test_torchrun_trains_an_operator(data, tmp_path, architecture):
+    """The FNO on the grid; the GNO reads the same grid as clouds of its nodes."""
     result = torchrun(
         SPECS / "darcy.pde", "--target", "operator", "--data", data["darcy"], "--epochs", "2",
         "--set", "modes=3", "--set", "width=8", "--set", "batch_size=3", "-o", tmp_path,
+        "--set", f"architecture={architecture}", "--set", "kernel_width=8",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
     written = summary(tmp_path)
     assert written["world_size"] == 2 and written["epochs"] == 2
+    assert written["config"]["architecture"] == architecture
     assert (tmp_path / "model.pt").is_file() and (tmp_path / "prediction.png").is_file()
     assert result.stdout.count("summary") == 1
 

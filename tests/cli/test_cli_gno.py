@@ -13,8 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DARCY = ROOT / "specs" / "darcy.pde"
-TINY = ["--set", "width=8", "--set", "kernel_width=8", "--set", "layers=2",
-        "--set", "batch_size=3"]  # fmt: skip
+TINY = ["--set", "width=8", "--set", "kernel_width=8", "--set", "layers=2"]
 
 
 def make_data(folder: Path, n: int, *extra) -> Path:
@@ -63,6 +62,7 @@ def test_scattered_data_train_a_gno(trained):
     assert "relative L2, 1 held-out pairs (40 points each)" in result.stdout
     summary = json.loads((run / "summary.json").read_text())
     assert summary["config"]["architecture"] == "gno" and summary["scattered"]
+    assert summary["options"]["batch_size"] == 1  # the GNO's default: one cloud a step
     assert 0 < summary["error"] < 10
     assert (run / "prediction.png").stat().st_size > 10_000
 

@@ -49,6 +49,10 @@ from pdec.runtime.options import OperatorFitOptions, check_positive, check_sizes
 
 DERIVATIVES = ("default", "finite_difference", "mollifier")
 ARCHITECTURES = ("fno", "gno")
+# pairs per Adam step when none is given: the FNO batches its grids into one tensor; the
+# GNO runs cloud by cloud, so a larger batch only means fewer steps per epoch (on Darcy,
+# batch 1 against 4 at the same epochs: test error 0.094 against 0.103)
+BATCH_SIZES = {"fno": 20, "gno": 1}
 # the GNO's default radius, as a fraction of the box's shortest side: on the unit
 # square with 256 points, about 18 neighbours per point
 DEFAULT_RADIUS = 0.15
@@ -344,6 +348,7 @@ class OperatorModel(GeneratedModel):
         extra = self._tensor(physics_inputs) if physics_inputs is not None else None
         given = options.model_dump(exclude={*TRAINING_FILE_OPTIONS, "device"})
         given["step_every"] = options.step_every or 0
+        given["batch_size"] = options.batch_size or BATCH_SIZES[self.architecture]
         start, save = training_files(self, options)
         state = train_epochs(
             self,

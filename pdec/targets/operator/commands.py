@@ -46,6 +46,7 @@ from pdec.reference.operator_data import OperatorData, load_operator_data
 from pdec.runtime import distributed
 from pdec.runtime.devices import resolve_device
 from pdec.runtime.errors import OptionsError
+from pdec.runtime.operator.model import BATCH_SIZES
 from pdec.runtime.operator.plots import plot_instance, plot_points
 from pdec.runtime.operator.training import (
     TRAINING_OPTIONS,
@@ -96,6 +97,8 @@ def train(request, console: Console) -> Trained:
     if data.scattered and "architecture" not in config:
         config["architecture"] = "gno"  # the one architecture that reads point clouds
         console.print("the data are at scattered points: a graph neural operator (GNO)")
+    if "batch_size" not in sets:
+        options["batch_size"] = BATCH_SIZES[config.get("architecture", "fno")]
     if epochs is not None:
         options["epochs"] = epochs
     checkpoint = request.checkpoints / "checkpoint.pt"
