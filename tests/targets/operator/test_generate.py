@@ -19,14 +19,6 @@ ROOT = Path(__file__).resolve().parents[3]
 GOLDEN = Path(__file__).parent / "golden"
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.mark.parametrize("name", ["darcy", "burgers_ring"])
 def test_golden_modules(name):
     module = generate_module(pdec.load(ROOT / "specs" / f"{name}.pde"), "operator")

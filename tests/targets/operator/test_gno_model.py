@@ -22,14 +22,6 @@ from pdec.runtime.operator.training import train_epochs
 TINY = {"architecture": "gno", "width": 8, "kernel_width": 8, "layers": 2}
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture(scope="module")
 def darcy():
     return pdec.load("specs/darcy.pde")

@@ -24,14 +24,6 @@ pde poisson: -dx(dx(u)) + u = f   in line
 CONFIG = {"modes": 4, "width": 8, "projection": 8, "layers": 2}
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture
 def Model(tmp_path):
     return pdec.compile(pdec.loads(SPEC, "ring.pde"), target="operator", out_dir=tmp_path)
