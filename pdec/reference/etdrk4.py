@@ -169,6 +169,13 @@ class Run:
 def integrate(stepper: Etdrk4, v0: np.ndarray, times: np.ndarray, tolerance: float) -> Run:
     """Sample the solution at ``times`` (equispaced), choosing the substeps per interval
     so that the estimated relative error of each interval stays below ``tolerance``."""
+    # a step that blows up overflows before the error estimate says so: numpy's warnings
+    # would reach the user beside the one error below that explains it
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _integrate(stepper, v0, times, tolerance)
+
+
+def _integrate(stepper: Etdrk4, v0: np.ndarray, times: np.ndarray, tolerance: float) -> Run:
     states = [v0]
     used = []
     v, m = v0, 1
@@ -185,7 +192,7 @@ def integrate(stepper: Etdrk4, v0: np.ndarray, times: np.ndarray, tolerance: flo
                     f"ETDRK4 did not reach the tolerance {tolerance:g} between t = {t0:g} "
                     f"and t = {t0 + dt:g} with {2 * m} substeps (estimated error {error:.3g})",
                     hint="the solution may blow up; check the spec's signs and constants, "
-                    "or use a smaller dt or a coarser grid",
+                    f"or use a smaller dt (e.g. --dt {dt / 10:g}) or a coarser grid",
                 )
             m, coarse = 2 * m, fine
         states.append(fine)

@@ -1,5 +1,7 @@
 """ETDRK4: the φ-function coefficients, fourth-order convergence, the failure path."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -90,8 +92,14 @@ def test_step_doubling_meets_the_tolerance_and_reports_the_substeps():
     assert run.substeps.shape == (4,) and run.substeps.min() >= 2
 
 
-def test_blow_up_raises_a_clear_error():
+def test_blow_up_raises_a_clear_error_and_no_numpy_warning():
     stepper = Etdrk4(np.array([0.0]), lambda v, t: v**2, diagonal=True)  # v = 1/(1 − t)
     with pytest.raises(IntegrationError, match="did not reach the tolerance") as caught:
         integrate(stepper, np.array([[1.0]]), np.linspace(0, 2, 3), tolerance=1e-8)
-    assert "blow up" in caught.value.hint
+    assert "blow up" in caught.value.hint and "--dt 0.1" in caught.value.hint
+    # from 1e200, the first square overflows: the error says so, numpy does not warn
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(IntegrationError, match="estimated error nan") as caught:
+            integrate(stepper, np.array([[1e200]]), np.linspace(0, 2, 3), tolerance=1e-8)
+    assert "blow up" in caught.value.hint and "--dt 0.1" in caught.value.hint
