@@ -41,6 +41,7 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=32)
     parser.add_argument("--kernel-width", type=int, default=64)
     parser.add_argument("--layers", type=int, default=4)
+    parser.add_argument("--max-neighbours", type=int, default=64)
     parser.add_argument("--epochs", type=int, default=60)
     parser.add_argument("--batch", type=int, default=1)
     parser.add_argument("--lr", type=float, default=3e-3)
@@ -55,7 +56,8 @@ def main() -> None:
     tests = {n: at_points(held, n, seed=2) for n in (args.points, 4 * args.points)}
     Model = pdec.compile(spec, target="operator", out_dir=tempfile.mkdtemp())
     model = Model(architecture="gno", radius=args.radius, width=args.width,
-                  kernel_width=args.kernel_width, layers=args.layers)  # fmt: skip
+                  kernel_width=args.kernel_width, layers=args.layers,
+                  max_neighbours=args.max_neighbours)  # fmt: skip
     history = model.fit(
         train.inputs, train.outputs, points=train.points, epochs=args.epochs,
         batch_size=args.batch, lr=args.lr, schedule="cosine", weight_decay=0.0,
@@ -85,7 +87,8 @@ def table(args, train_error: float, errors: dict, seconds: float, memory, wall) 
         "",
         f"`OMP_NUM_THREADS=1 python -m benchmarks.gno_darcy --radius {args.radius} "
         f"--width {args.width} --kernel-width {args.kernel_width} --layers {args.layers} "
-        f"--epochs {args.epochs}` — the generated DarcyOperator with architecture=gno; "
+        f"--max-neighbours {args.max_neighbours} --epochs {args.epochs}` — the generated "
+        "DarcyOperator with architecture=gno; "
         f"specs/darcy.pde pairs solved on {args.res}², read at random points: {args.train} "
         f"training pairs at {args.points} points, {args.test} test pairs at {args.points} "
         f"and {dense}; Adam (lr {args.lr:g}, cosine, batch {args.batch}), float32, one CPU "

@@ -62,8 +62,10 @@ class OperatorModel(GeneratedModel):
     """See the module docstring. Options: ``architecture`` (fno or gno); for the FNO
     ``modes`` (per axis, or one int for all), ``padding``, ``derivatives``,
     ``mollifier_radius``; for the GNO ``radius`` (of the neighbourhoods, in the spec's
-    units; default 0.15 × the box's shortest side) and ``kernel_width`` (the kernel
-    network's hidden width); for both ``width``, ``layers``, ``projection`` (the FNO's
+    units; default 0.15 × the box's shortest side), ``kernel_width`` (the kernel
+    network's hidden width) and ``max_neighbours`` (a point averages over at most this
+    many of its neighbours, drawn at random: the memory stays bounded on dense clouds);
+    for both ``width``, ``layers``, ``projection`` (the FNO's
     last hidden width; the GNO's is 2 × width), ``seed``, ``dtype`` (all kept in
     ``config`` for checkpoints)."""
 
@@ -93,6 +95,7 @@ class OperatorModel(GeneratedModel):
         architecture: str = "fno",
         radius: float | None = None,
         kernel_width: int = 64,
+        max_neighbours: int = 64,
         seed: int = 0,
         dtype: torch.dtype = torch.float32,
     ):
@@ -116,11 +119,12 @@ class OperatorModel(GeneratedModel):
             architecture=architecture,
             radius=float(radius),
             kernel_width=kernel_width,
+            max_neighbours=max_neighbours,
             seed=seed,
             dtype=dtype,
         )
         check_sizes(width=(width, 1), layers=(layers, 1), projection=(projection, 1))
-        check_sizes(kernel_width=(kernel_width, 1))
+        check_sizes(kernel_width=(kernel_width, 1), max_neighbours=(max_neighbours, 1))
         check_positive(radius=radius)
         for mode in (modes,) if isinstance(modes, int) else modes:
             check_sizes(modes=(mode, 1))
@@ -147,6 +151,7 @@ class OperatorModel(GeneratedModel):
                 kernel_width=kernel_width,
                 layers=layers,
                 radius=radius / min(sides),  # in the units of _unit's points
+                max_neighbours=max_neighbours,
             )
             self.gno.to(dtype)
             channels = (1, -1, 1)  # (batch, channels, points)

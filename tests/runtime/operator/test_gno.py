@@ -81,3 +81,38 @@ def test_it_learns_a_local_average_and_applies_it_at_another_density():
         loss.backward()
         optimizer.step()
     assert error(320) < 0.1 * before
+
+
+def test_a_capped_graph_keeps_at_most_k_neighbours_the_same_each_time():
+    x = torch.rand(300, 2, generator=torch.Generator().manual_seed(3))
+    full_target, _ = radius_graph(x, 0.3)
+    assert torch.bincount(full_target).max() > 20  # the cap below bites
+    target, source = radius_graph(x, 0.3, max_neighbours=20)
+    counts = torch.bincount(target, minlength=300)
+    full = torch.bincount(full_target, minlength=300)
+    assert torch.equal(counts, full.clamp(max=20))  # K each, or all of a smaller ball
+    assert bool(((x[target] - x[source]).norm(dim=1) <= 0.3).all())
+    again = radius_graph(x, 0.3, max_neighbours=20)
+    assert torch.equal(again[0], target) and torch.equal(again[1], source)
+
+
+def test_the_capped_mean_estimates_the_ball_mean():
+    """The mean of a function over K = 32 random neighbours of each point, against the
+    mean over all n of them: unbiased, and off by what sampling K of n without
+    replacement predicts, σ/√K · √(1 − K/n) (σ: f's spread in the ball)."""
+    x = torch.rand(2000, 2, generator=torch.Generator().manual_seed(4), dtype=torch.float64)
+    f = torch.sin(3 * x[:, 0]) + x[:, 1] ** 2
+
+    def ball_moments(target, source):
+        count = torch.bincount(target, minlength=2000).to(f.dtype)
+        mean = torch.zeros(2000, dtype=f.dtype).index_add_(0, target, f[source]) / count
+        square = torch.zeros(2000, dtype=f.dtype).index_add_(0, target, f[source] ** 2)
+        return mean, (square / count - mean**2).clamp_min(0).sqrt(), count
+
+    exact, spread, n = ball_moments(*radius_graph(x, 0.2))
+    capped, _, _ = ball_moments(*radius_graph(x, 0.2, max_neighbours=32))
+    error = capped - exact
+    predicted = spread / 32**0.5 * (1 - 32 / n).clamp_min(0).sqrt()
+    assert error.pow(2).mean().sqrt() < 1.2 * predicted.pow(2).mean().sqrt()
+    assert error.pow(2).mean().sqrt() > 0.8 * predicted.pow(2).mean().sqrt()
+    assert abs(float(error.mean())) < 3 * float(predicted.pow(2).mean().sqrt()) / 2000**0.5

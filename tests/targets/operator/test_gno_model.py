@@ -155,9 +155,10 @@ def test_training_on_points_lowers_the_loss_and_evaluates(Model, darcy):
         ({"architecture": "gcn"}, None, OptionsError, "one of fno, gno"),
         ({**TINY, "radius": 0}, None, OptionsError, "radius"),
         ({**TINY, "kernel_width": 0}, None, OptionsError, "kernel_width"),
+        ({**TINY, "max_neighbours": 0}, None, OptionsError, "max_neighbours=0"),
     ],
     ids=["no-points", "points-shape", "fno-with-points", "physics", "architecture", "radius",
-         "kernel-width"],
+         "kernel-width", "max-neighbours"],
 )  # fmt: skip
 def test_what_the_gno_refuses(Model, build, call, error, message):
     with pytest.raises(error) as caught:
