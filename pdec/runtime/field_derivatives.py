@@ -38,7 +38,16 @@ class FieldDerivatives:
     # compiled code would need double backward). ``torch.compiler.disable`` is applied to
     # them only when compiling (:class:`pdec.runtime.losses.LossTerms`), not as a
     # decorator: that would import torch._dynamo, hence SymPy, with the runtime.
-    eager_methods: ClassVar[tuple[str, ...]] = ("_map_jets", "coefficient_jets")
+    eager_methods: ClassVar[tuple[str, ...]] = ("_map_jets", "_form_jets", "coefficient_jets")
+
+    def boundary_form(self, inputs: dict[str, Tensor]) -> dict[str, tuple[Tensor, Tensor]]:
+        """Conditions built into the output (hard constraints), at the network inputs:
+        ``{field: (g, φ)}`` makes the field g + φ·F, F what it is without them, so that
+        it equals g wherever φ = 0 whatever the network says. None by default; a
+        subclass overrides it (benchmarks/hard_constraints.py; the PINN target does
+        not generate it yet). g and φ hold no weights; their derivatives come by
+        autograd, so they must be differentiable functions of the inputs."""
+        return {}
 
     def network_fields(self, inputs: dict[str, Tensor]) -> dict[str, Tensor]:
         """Network inputs (1-D tensors, broadcast together) -> {field: 1-D tensor}."""
@@ -54,6 +63,8 @@ class FieldDerivatives:
                 fields[name] = fields[name] + known
         for name, network in own.items():
             fields[name] = network(coords).expand(len(out))
+        for name, (g, phi) in self.boundary_form(given).items():
+            fields[name] = g + phi * fields[name]
         return fields
 
     def coefficient_jets(
@@ -151,6 +162,13 @@ class FieldDerivatives:
             parts.append(jets.activate(part, "exp") if field.positive else part)
         jet = jets.concat(parts) if len(parts) > 1 else jet
         names_out = (*self.shared_fields, *own)
+        # decided here, not in _form_jets: a call to that eager method inside compiled
+        # residuals breaks the graph, even when it would return None
+        if type(self).boundary_form is not FieldDerivatives.boundary_form:
+            form = self._form_jets(given, names, keys, names_out)
+            if form is not None:
+                g, phi = form
+                jet = g + jets.multiply(phi, jet)
         out = {name: jet.value[:, k] for k, name in enumerate(names_out)}
         for local, (field, _) in wanted.items():
             out[local] = jet.derivative(indices[local])[:, names_out.index(field)]
@@ -170,6 +188,26 @@ class FieldDerivatives:
         zero = torch.zeros_like(z[:, 0])
         known = torch.stack([lift.get(name, zero) for name in self.shared_fields], dim=1)
         return jets.of_map(z, wrt, keys), jets.of_map(known, wrt, keys)
+
+    def _form_jets(self, given, names, keys, fields) -> tuple[jets.Jet, jets.Jet] | None:
+        """The jets of :meth:`boundary_form`'s g and φ for the columns ``fields`` (g = 0,
+        φ = 1 where a field has none), by autograd like :meth:`_map_jets`; None when
+        nothing is built in."""
+        leaves = {
+            name: value.detach().requires_grad_(name in names) for name, value in given.items()
+        }
+        form = self.boundary_form(leaves)
+        if not form:
+            return None
+        wrt = tuple(leaves[name] for name in names)
+        first = next(iter(leaves.values()))
+
+        def column(value) -> Tensor:  # a number or a tensor, as a column of the points
+            return torch.as_tensor(value, dtype=first.dtype, device=first.device).expand_as(first)
+
+        g = torch.stack([column(form[f][0] if f in form else 0.0) for f in fields], dim=1)
+        phi = torch.stack([column(form[f][1] if f in form else 1.0) for f in fields], dim=1)
+        return jets.of_map(g, wrt, keys), jets.of_map(phi, wrt, keys)
 
     def _autograd_derivatives(self, inputs, wanted, evaluate=None) -> dict[str, Tensor]:
         """The derivatives ``wanted`` of what ``evaluate`` (default: ``network_fields``)

@@ -347,3 +347,30 @@ def concat(parts: list[Jet]) -> Jet:
         torch.cat([p.orders[k] for p in parts], dim=-1) for k in range(len(parts[0].orders))
     )
     return Jet(torch.cat([p.value for p in parts], dim=-1), orders, parts[0].keys)
+
+
+def multiply(a: Jet, b: Jet) -> Jet:
+    """The jet of the product a·b (column by column), by Leibniz's rule: for an index α,
+    (ab)_α = Σ a_β b_(α∖β) over the sub-multisets β of α, each counted once per choice
+    of the positions in α it takes (so ∂xx(ab) = a_xx b + 2 a_x b_x + a b_xx).
+
+    >>> z = torch.rand(4, 1, dtype=torch.float64, requires_grad=True)
+    >>> keys = closure([(0, 0)])
+    >>> x = seed(z, (0,), keys)
+    >>> square = multiply(x, x)  # z²: second derivative 2
+    >>> torch.allclose(square.derivative((0, 0)), torch.full((4, 1), 2.0, dtype=torch.float64))
+    True
+    """
+    orders = []
+    for level in a.keys:
+        stacked = []
+        for index in level:
+            total = 0
+            for size in range(len(index) + 1):
+                for chosen in combinations(range(len(index)), size):
+                    left = tuple(index[i] for i in chosen)
+                    right = tuple(index[i] for i in range(len(index)) if i not in chosen)
+                    total = total + a.derivative(left) * b.derivative(right)
+            stacked.append(total)
+        orders.append(torch.stack(stacked))
+    return Jet(a.value * b.value, tuple(orders), a.keys)

@@ -188,3 +188,57 @@ def test_compiled_jet_residuals_match_eager(capfd):
     if not terms.compiled and "differ" not in message:
         pytest.skip(f"torch.compile unavailable here: {message.strip()}")
     assert terms.compiled, message
+
+
+def _hard(model):
+    """``model`` with u = g + φ·F built in: g = sin(x) + t, φ = t (x + 1)(2 − x), zero at
+    t = 0 and at both ends of x; v is left alone."""
+
+    class Hard(type(model)):
+        def boundary_form(self, inputs):
+            t, x = inputs["t"], inputs["x"]
+            return {"u": (torch.sin(x) + t, t * (x + 1) * (2 - x))}
+
+    hard = Hard.__new__(Hard)
+    hard.__dict__.update(model.__dict__)
+    return hard
+
+
+def test_a_built_in_condition_holds_exactly_and_leaves_other_fields_alone():
+    model = _model()
+    hard = _hard(model)
+    t = torch.tensor([0.0, 0.3, 0.7], dtype=torch.float64)
+    for x in (-1.0, 2.0):  # the ends of x, and t = 0 below
+        fields = hard.network_fields({"t": t, "x": torch.full_like(t, x)})
+        assert torch.equal(fields["u"], torch.sin(torch.full_like(t, x)) + t)
+    fields = hard.network_fields({"t": torch.zeros(3, dtype=torch.float64), "x": t})
+    assert torch.equal(fields["u"], torch.sin(t))
+    points = _points()
+    plain, built = model.network_fields(points), hard.network_fields(points)
+    assert torch.equal(plain["v"], built["v"]) and not torch.equal(plain["u"], built["u"])
+
+
+@pytest.mark.parametrize("wanted", [WANTED, HIGHER], ids=["orders-1-2", "orders-3-5"])
+def test_jets_through_a_built_in_condition_equal_nested_autograd(wanted):
+    """The product φ·F by Leibniz's rule in Taylor mode, against autograd of g + φ·F."""
+    hard = _hard(_model())
+    assert hard.uses_jets()
+    jets, nested = _both(hard, wanted)
+    for name in nested:
+        scale = nested[name].abs().max().item() + 1.0
+        assert (jets[name] - nested[name]).abs().max().item() < 1e-10 * scale, name
+
+
+def test_leibniz_rule_on_a_product_of_two_known_functions():
+    from pdec.runtime.jets import closure, multiply, of_map
+
+    t = torch.rand(6, dtype=torch.float64, requires_grad=True)
+    x = torch.rand(6, dtype=torch.float64, requires_grad=True)
+    keys = closure([(0, 0, 1), (1, 1, 1)])
+    a = of_map(torch.stack([torch.exp(t) * x], dim=1), (t, x), keys)
+    b = of_map(torch.stack([torch.sin(x) + t**2], dim=1), (t, x), keys)
+    product = multiply(a, b)
+    exact = of_map(torch.stack([torch.exp(t) * x * (torch.sin(x) + t**2)], dim=1), (t, x), keys)
+    for level in keys:
+        for index in level:
+            torch.testing.assert_close(product.derivative(index), exact.derivative(index))
