@@ -7,15 +7,19 @@ same small budget, on one CPU thread.
 
 * **soft** — the generated PINN of specs/pinnacle/poisson2d_c.pde as it is: the two
   conditions are loss terms beside the Laplacian's.
-* **hard** — the same class with its output rewritten as u = g + φ·N (N the network):
+* **hard (generated)** — the same class with ``hard=True``: the PINN target's
+  ``boundary_form`` (:mod:`pdec.targets.pinn.emit_hard`) builds both conditions in,
+  u = g + φ·N with φ from the pieces' factors (2 (x − lo)/L per side of the square,
+  (ρ² − r²)/(ρ² + r²) per rim) joined by :func:`pdec.runtime.hard.transfinite_form`.
+* **hard (by hand)** — the first version, written before the generator: the same form
+  with the square's factor 16 (x + ½)(½ − x)(y + ½)(½ − y) (u = g + φ·N, N the network):
   φ = φ₀ φ₁ … φ₄ vanishes on every piece of the boundary (φ₀ = 16 (x + ½)(½ − x)(y + ½)(½ − y)
   on the square, φₖ = (ρₖ² − r²)/(ρₖ² + r²) on the k-th rim, ρₖ the distance to its
   centre: each in [0, 1]), and g = Σᵢ gᵢ wᵢ interpolates the pieces' values with
   wᵢ = Πⱼ≠ᵢ φⱼ / Σₘ Πⱼ≠ₘ φⱼ (= 1 on piece i, 0 on the others) — transfinite
   interpolation (Sukumar & Srivastava 2022). The conditions hold exactly; only the
-  Laplacian is trained. Written by hand here, as a subclass overriding the runtime's
-  ``boundary_form`` hook (derivatives by forward jets, φ·N by Leibniz's rule): the PINN
-  target does not generate this form from the spec yet.
+  Laplacian is trained. A subclass overriding ``boundary_form`` (derivatives by forward
+  jets, φ·N by Leibniz's rule).
 
 Both: the spec's 5×100 tanh network, Adam lr 1e-3, ``--points`` interior and
 ``--boundary-points`` per condition (Sobol, drawn once), no L-BFGS. L2RE as PINNacle
@@ -83,8 +87,13 @@ def main() -> None:
     reference = np.loadtxt(REFERENCE, comments="%")
     Model = pdec.compile(pdec.load(SPEC), target="pinn", out_dir=tempfile.mkdtemp())
     rows = []
-    for name, Class in (("soft", Model), ("hard", hard_form(Model))):
-        model = Class(seed=0)
+    variants = (
+        ("soft", Model, False),
+        ("hard (generated)", Model, True),
+        ("hard (by hand)", hard_form(Model), True),
+    )
+    for name, Class, hard in variants:
+        model = Class(seed=0, hard=hard)
         tic = time.perf_counter()
         history = model.fit(
             steps=args.steps, points=args.points, boundary_points=args.boundary_points,

@@ -68,6 +68,7 @@ from pdec.runtime.geometry import (
     Sides,
     Slice,
 )
+from pdec.runtime.hard import transfinite_form
 from pdec.runtime.history import History, Record
 from pdec.runtime.interpolation import CoefficientTable, GridInterpolator
 from pdec.runtime.model import PinnModel
@@ -118,4 +119,5 @@ __all__ = [
     "derivatives",
     "fit",
     "merge_options",
+    "transfinite_form",
 ]

@@ -41,12 +41,13 @@ class FieldDerivatives:
     eager_methods: ClassVar[tuple[str, ...]] = ("_map_jets", "_form_jets", "coefficient_jets")
 
     def boundary_form(self, inputs: dict[str, Tensor]) -> dict[str, tuple[Tensor, Tensor]]:
-        """Conditions built into the output (hard constraints), at the network inputs:
-        ``{field: (g, φ)}`` makes the field g + φ·F, F what it is without them, so that
-        it equals g wherever φ = 0 whatever the network says. None by default; a
-        subclass overrides it (benchmarks/hard_constraints.py; the PINN target does
-        not generate it yet). g and φ hold no weights; their derivatives come by
-        autograd, so they must be differentiable functions of the inputs."""
+        """Conditions built into the output (hard constraints; applied when the option
+        ``hard`` is on), at the network inputs: ``{field: (g, φ)}`` makes the field
+        g + φ·F, F what it is without them, so that it equals g wherever φ = 0 whatever
+        the network says (:mod:`pdec.runtime.hard`). None by default; the PINN target
+        writes it for Dirichlet conditions on box sides and circles. g and φ hold no
+        weights; their derivatives come by autograd, so they must be differentiable
+        functions of the inputs."""
         return {}
 
     def network_fields(self, inputs: dict[str, Tensor]) -> dict[str, Tensor]:
@@ -63,8 +64,9 @@ class FieldDerivatives:
                 fields[name] = fields[name] + known
         for name, network in own.items():
             fields[name] = network(coords).expand(len(out))
-        for name, (g, phi) in self.boundary_form(given).items():
-            fields[name] = g + phi * fields[name]
+        if self.config["hard"]:
+            for name, (g, phi) in self.boundary_form(given).items():
+                fields[name] = g + phi * fields[name]
         return fields
 
     def coefficient_jets(
@@ -164,7 +166,7 @@ class FieldDerivatives:
         names_out = (*self.shared_fields, *own)
         # decided here, not in _form_jets: a call to that eager method inside compiled
         # residuals breaks the graph, even when it would return None
-        if type(self).boundary_form is not FieldDerivatives.boundary_form:
+        if self.config["hard"]:
             form = self._form_jets(given, names, keys, names_out)
             if form is not None:
                 g, phi = form

@@ -72,6 +72,7 @@ MODEL_DEFAULTS = {
     "seed": 0,
     "unknown_layers": (3, 20),
     "derivatives": "auto",
+    "hard": False,
 }
 
 
@@ -109,6 +110,8 @@ class PinnModel(FieldDerivatives, GeneratedModel):
     # (``from_network`` of its inputs, scaled from ``coordinate_bounds``), on which it
     # is continuous, rather than the network inputs (where θ = θ₀ and θ₀ + 2π differ).
     lifted: ClassVar[bool] = False
+    # the conditions ``boundary_form`` builds in when the option ``hard`` is on
+    hard_conditions: ClassVar[tuple[str, ...]] = ()
     # Fields that take only some of the coordinates ({"a": ("x", "y")} in a spec with
     # time): each is its own network of its arguments, scaled from
     # ``coordinate_bounds``, so it cannot depend on the others (∂a/∂t = 0 exactly).
@@ -130,6 +133,7 @@ class PinnModel(FieldDerivatives, GeneratedModel):
         seed: int | None = None,
         unknown_layers: tuple[int, int] | str | None = None,
         derivatives: str | None = None,
+        hard: bool | None = None,
         data: dict[str, Any] | None = None,
     ):
         super().__init__()
@@ -143,11 +147,13 @@ class PinnModel(FieldDerivatives, GeneratedModel):
             seed=seed,
             unknown_layers=unknown_layers,
             derivatives=derivatives,
+            hard=hard,
         )
         hinted, _ = merge_options(self.default_options)
         hints = ModelOptions(**hinted).model_dump(exclude_none=True)
         chosen = ModelOptions(**{k: v for k, v in given.items() if v is not None})
         self.config = {**MODEL_DEFAULTS, **hints, **chosen.model_dump(exclude_none=True)}
+        self._check_hard()
         generator = torch.Generator().manual_seed(self.config["seed"])
         self.embedding = Embedding(
             tuple(self.coordinates if self.lifted else self.network_inputs),
@@ -231,6 +237,22 @@ class PinnModel(FieldDerivatives, GeneratedModel):
     def lift(self, inputs: dict[str, Tensor]) -> dict[str, Tensor]:
         """The known part of each lifted field at the network inputs (``lifted``)."""
         return {}
+
+    def _check_hard(self) -> None:
+        """``hard=True`` needs conditions to build in, and the spec's own coordinates
+        as the network's inputs (the factors φ are written in them)."""
+        if not self.config["hard"]:
+            return
+        if type(self).boundary_form is FieldDerivatives.boundary_form:
+            raise OptionsError(
+                "hard=True: no condition of this spec can be built in (Dirichlet "
+                "conditions u = g on sides of the domain's box or on circles can)"
+            )
+        if self.lifted or tuple(self.network_inputs) != tuple(self.coordinates):
+            raise OptionsError(
+                "hard=True: not with a coordinate map or a cut lift yet (the network "
+                "must see the spec's own coordinates)"
+            )
 
     # -- inverse problems --------------------------------------------------------------
 

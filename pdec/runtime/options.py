@@ -188,6 +188,8 @@ class ModelOptions(_Options):
     fields (``param mu(x, y) unknown``). ``derivatives`` is how residuals differentiate
     the network: "auto" pushes derivatives forward with the values where the network
     allows (:mod:`pdec.runtime.jets`), "autograd" always uses nested autograd.
+    ``hard`` builds the spec's Dirichlet conditions on box sides and circles into the
+    output (:mod:`pdec.runtime.hard`): they hold exactly and leave the loss.
     """
 
     title: ClassVar[str] = "model options"
@@ -201,6 +203,7 @@ class ModelOptions(_Options):
     seed: int | None = None
     unknown_layers: tuple[PositiveInt, PositiveInt] | None = None
     derivatives: Literal["auto", "autograd"] | None = None
+    hard: bool | None = None
 
     @pydantic.field_validator("layers", "unknown_layers", mode="before")
     @classmethod

@@ -14,8 +14,9 @@ pde laplace: lap(u) = 0        in plate
 bc  outer:   u = 1             on plate.square
 bc  rims:    u = 0             on plate.hole1 | plate.hole2 | plate.hole3 | plate.hole4
 # PINNacle: 5 × 100 tanh, Adam lr 1e-3, 20,000 steps, 8192 domain and 2048 boundary
-# points (shared by the sides and the rims). pdec's levers: Sobol points redrawn every
-# 1000 steps, then L-BFGS.
+# points (shared by the sides and the rims). pdec's levers: both conditions built into
+# the output (hard = true: u = g + φ·N, so the fit cannot settle at the compromise
+# u = 1/2 between them), Sobol points redrawn every 1000 steps, then L-BFGS.
 train: layers = 5 x 100, activation = tanh, lr = 1e-3, steps = 20000,
-       points = 8192, boundary_points = 1024,
+       points = 8192, boundary_points = 1024, hard = true,
        sampling = sobol, resample_every = 1000, lbfgs_steps = 500

@@ -201,6 +201,7 @@ def _hard(model):
 
     hard = Hard.__new__(Hard)
     hard.__dict__.update(model.__dict__)
+    hard.config = {**model.config, "hard": True}
     return hard
 
 

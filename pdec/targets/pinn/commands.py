@@ -51,6 +51,9 @@ def train(request, console: Console) -> Trained:
             f"{sum(p.numel() for p in model.parameters())} parameters, run folder {request.run}",
         )
     )
+    if model.config["hard"]:
+        built = ", ".join(model.hard_conditions)
+        console.print(Text.assemble(("built into the output ", "bold"), f"(hard): {built}"))
     rejection = sampling_report(model)
     if rejection:
         console.print(Text.assemble(("rejection sampling ", "bold"), rejection))

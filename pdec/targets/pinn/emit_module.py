@@ -21,6 +21,7 @@ from pdec.codegen.source import INDENT, Source, class_name
 from pdec.errors import UnsupportedError
 from pdec.ir import nodes as ir
 from pdec.runtime.geometry import Circles
+from pdec.targets.pinn.emit_hard import boundary_form, built_in
 from pdec.targets.pinn.emit_maps import from_network, lift_method, to_network
 from pdec.targets.pinn.emit_residuals import references, residuals
 from pdec.targets.pinn.emit_samplers import SAMPLER_NAMES, samplers
@@ -52,6 +53,8 @@ def emit(spec, inputs: NetworkInputs, terms: list[Term]) -> str:
     source.lines(to_network(s, inputs, names))
     source.lines(from_network(s, inputs, names))
     source.lines(lift_method(s, inputs, names))
+    if not inputs.system and inputs.lift is None:  # the factors are in the spec's coordinates
+        source.lines(boundary_form(s, names)[0])
     source.lines(samplers(s, names, inputs, terms))
     source.lines(residuals(spec, inputs, terms, names))
     source.lines(references(s, names))
@@ -76,6 +79,10 @@ def class_attributes(spec, inputs: NetworkInputs, terms: list[Term]) -> list[str
         f"constants = {dict_literal(values)}",
     ]
     lines += _unknowns(s, constants, lifted=inputs.lift is not None)
+    if not inputs.system and inputs.lift is None:
+        hard = tuple(equation.name for equation, *_ in built_in(s))
+        if hard:
+            lines.append(f"hard_conditions = {tuple_literal(hard)}")
     lines.append(f"default_options = {dict_literal(_default_options(s, terms))}")
     return lines
 
@@ -189,6 +196,8 @@ def runtime_names(spec) -> list[str]:
         kinds.add("Unknown")
     if table_parameters(spec.ir):
         kinds.add("CoefficientTable")
+    if built_in(spec.ir):
+        kinds.add("transfinite_form")
     return sorted(kinds)
 
 

@@ -16,7 +16,7 @@ import math
 
 import torch
 
-from pdec.runtime import Box, PinnModel, Side, Sides, Slice
+from pdec.runtime import Box, PinnModel, Side, Sides, Slice, transfinite_form
 
 
 class BurgersPinn(PinnModel):
@@ -31,6 +31,7 @@ class BurgersPinn(PinnModel):
     field_names = ("u",)
     residual_names = ("momentum", "start", "walls")
     constants = {"nu": 0.0031830988618379067}
+    hard_conditions = ("walls",)
     default_options = {}
 
     def __init__(self, *, constants: dict[str, float] | None = None, **options):
@@ -41,6 +42,13 @@ class BurgersPinn(PinnModel):
     def to_network(self, coords: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         """The network sees the spec's own coordinates."""
         return {name: coords[name] for name in self.network_inputs}
+
+    def boundary_form(self, inputs: dict[str, torch.Tensor]) -> dict:
+        """The conditions built in with hard=True: a field is g + φ·N, φ = 0 on their pieces."""
+        x = inputs["x"]
+        # walls (burgers.pde:9): bc walls: u = 0 on space.boundary
+        walls_form = (torch.full_like(x, 0), (1 - x) * (x + 1))
+        return {"u": transfinite_form([walls_form])}
 
     def samplers(self) -> dict:
         """Where each residual's points are drawn (in the spec's coordinates)."""

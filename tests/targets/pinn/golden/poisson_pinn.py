@@ -15,7 +15,7 @@ import math
 
 import torch
 
-from pdec.runtime import Box, PinnModel, Side, Sides
+from pdec.runtime import Box, PinnModel, Side, Sides, transfinite_form
 
 
 class PoissonPinn(PinnModel):
@@ -30,6 +30,7 @@ class PoissonPinn(PinnModel):
     field_names = ("u",)
     residual_names = ("poisson", "wall")
     constants = {}
+    hard_conditions = ("wall",)
     default_options = {}
 
     def __init__(self, *, constants: dict[str, float] | None = None, **options):
@@ -41,6 +42,14 @@ class PoissonPinn(PinnModel):
     def to_network(self, coords: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         """The network sees the spec's own coordinates."""
         return {name: coords[name] for name in self.network_inputs}
+
+    def boundary_form(self, inputs: dict[str, torch.Tensor]) -> dict:
+        """The conditions built in with hard=True: a field is g + φ·N, φ = 0 on their pieces."""
+        x = inputs["x"]
+        y = inputs["y"]
+        # wall (poisson.pde:6): bc wall: u = 0 on square.boundary
+        wall_form = (torch.full_like(x, 0), 4 * x * y * (2 - 2 * x) * (2 - 2 * y))
+        return {"u": transfinite_form([wall_form])}
 
     def samplers(self) -> dict:
         """Where each residual's points are drawn (in the spec's coordinates)."""
