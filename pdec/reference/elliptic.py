@@ -34,6 +34,7 @@ from sympy.core.function import AppliedUndef
 from pdec.errors import InvalidValueError, UnsupportedError
 from pdec.ir import nodes as ir
 from pdec.passes.derive_residuals import derive_residual, substitute_definitions
+from pdec.symbolic.dirichlet import dirichlet_value
 from pdec.symbolic.variational import multi_index, to_jet
 
 MEANS = ("harmonic", "arithmetic")
@@ -183,15 +184,8 @@ def _dirichlet_values(spec, region, u, space) -> sympy.Expr:
         if not isinstance(condition.location, ir.OnBoundary):
             continue
         residual = substitute_definitions(spec, derive_residual(spec, condition))
-        if residual.atoms(sympy.Derivative):
-            raise UnsupportedError(
-                f"the condition {condition.name} is not of the form u = g",
-                condition.span,
-                "the elliptic reference solver takes Dirichlet conditions u = g",
-            )
-        weight = sympy.expand(residual).coeff(u)
-        g = sympy.simplify(-(residual - weight * u) / weight) if weight != 0 else None
-        if g is None or g.has(u) or not weight.is_number:
+        g = dirichlet_value(residual, u, constants=())
+        if g is None:
             raise UnsupportedError(
                 f"the condition {condition.name} is not of the form u = g",
                 condition.span,

@@ -180,10 +180,7 @@ class FieldDerivatives:
         """The jets of the coordinate map (network inputs -> the user's coordinates, which
         a lifted network and the unknown fields see) and of the lift, by autograd: they
         hold no weights, so this is cheap and stays out of the training graph."""
-        leaves = {
-            name: value.detach().requires_grad_(name in names) for name, value in given.items()
-        }
-        wrt = tuple(leaves[name] for name in names)
+        leaves, wrt = _leaves(given, names)
         coords = self.from_network(leaves)
         z = torch.stack([coords[name] for name in self.coordinates], dim=1)
         lift = self.lift(leaves) if self.lifted else {}
@@ -195,13 +192,10 @@ class FieldDerivatives:
         """The jets of :meth:`boundary_form`'s g and φ for the columns ``fields`` (g = 0,
         φ = 1 where a field has none), by autograd like :meth:`_map_jets`; None when
         nothing is built in."""
-        leaves = {
-            name: value.detach().requires_grad_(name in names) for name, value in given.items()
-        }
+        leaves, wrt = _leaves(given, names)
         form = self.boundary_form(leaves)
         if not form:
             return None
-        wrt = tuple(leaves[name] for name in names)
         first = next(iter(leaves.values()))
 
         def column(value) -> Tensor:  # a number or a tensor, as a column of the points
@@ -238,3 +232,10 @@ class FieldDerivatives:
         out = dict(fields)
         out.update({local: known[key] for local, key in wanted.items()})
         return out
+
+
+def _leaves(given: dict[str, Tensor], names) -> tuple[dict[str, Tensor], tuple[Tensor, ...]]:
+    """The inputs as fresh autograd leaves (requiring grad along ``names``), and those
+    leaves in the order of ``names``: what :func:`jets.of_map` differentiates."""
+    leaves = {name: value.detach().requires_grad_(name in names) for name, value in given.items()}
+    return leaves, tuple(leaves[name] for name in names)

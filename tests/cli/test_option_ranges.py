@@ -59,5 +59,5 @@ def test_operator_sizes_out_of_range(models, sizes, message):
 def test_energy_solver_options_out_of_range(models):
     with pytest.raises(OptionsError, match="max_iter=-1"):
         models["energy"](n=16, max_iter=-1)
-    with pytest.raises(OptionsError, match="tol must be a positive number"):
+    with pytest.raises(OptionsError, match="tol=-1.0: expected a number > 0"):
         models["energy"](n=16, tol=-1.0)

@@ -51,7 +51,7 @@ from pdec.runtime.energy.solver import default_tolerance, solve_implicit
 from pdec.runtime.energy.training import pair_phase, pair_record
 from pdec.runtime.errors import OptionsError
 from pdec.runtime.history import History, Record
-from pdec.runtime.options import EnergyFitOptions, check_sizes
+from pdec.runtime.options import EnergyFitOptions, check_positive, check_sizes
 from pdec.runtime.trainer import Trainer
 
 MODES = ("dgnet", "hnn", "node", "lnn", "eno", "fno")
@@ -160,8 +160,8 @@ class EnergyModel(GeneratedModel):
                 f"unknown solver method {method!r}; expected one of {', '.join(SOLVER_METHODS)}"
             )
         check_sizes(max_iter=(max_iter, 0), newton_max_size=(newton_max_size, 0))
-        if tol is not None and not (tol > 0 and math.isfinite(tol)):
-            raise OptionsError(f"tol must be a positive number, got {tol!r}")
+        if tol is not None:
+            check_positive(tol=tol)
         if not (dt > 0 and math.isfinite(dt)):
             raise OptionsError(f"dt must be a positive number, got {dt!r}")
         parts = {
@@ -179,8 +179,7 @@ class EnergyModel(GeneratedModel):
         self.G = operator
         self.f = vector_field
         self.S = proposal
-        if not (consistency >= 0 and math.isfinite(consistency)):
-            raise OptionsError(f"consistency must be a number ≥ 0, got {consistency!r}")
+        check_positive(strictly=False, consistency=consistency)
         self.consistency = float(consistency)
         self.dt = float(dt)
         self.mode = mode

@@ -215,20 +215,13 @@ class OperatorModel(GeneratedModel):
         """Fields (batch, fields, *grid) for inputs a (batch, inputs, *grid); with the
         GNO, fields (batch, fields, P) for inputs a (batch, inputs, P) at ``points``
         (batch, P, dims), or (P, dims) for one cloud shared by the batch."""
-        if self.architecture == "gno":
-            points = self.check_points(a, points)
-            a = a.to(self.input_mean.dtype)
+        points = self._points(a, points)
+        a = a.to(self.input_mean.dtype)
+        if points is not None:  # the GNO
             scaled = ((a - self.input_mean) / self.input_scale).transpose(1, 2)
             network = self.gno(self._unit(points), scaled).transpose(1, 2)
             coords = {v: points[..., i] for i, v in enumerate(self.space)}
         else:
-            if points is not None:
-                raise GridShapeError(
-                    f"the FNO of {type(self).__name__} reads inputs on a grid, not at points",
-                    hint="for data at scattered points build it with architecture='gno'",
-                )
-            self.check_grid(a)
-            a = a.to(self.input_mean.dtype)
             network = self.fno((a - self.input_mean) / self.input_scale)
             coords = self.coordinates(a.shape[2:])
         u = self.output_scale * network
@@ -348,7 +341,6 @@ class OperatorModel(GeneratedModel):
                 hint="the same number of instances on the same grid",
             )
         points = self._points(a, points)
-        self.check_physics(options.physics)
         self._set_scales(a, u)
         extra = self._tensor(physics_inputs) if physics_inputs is not None else None
         given = options.model_dump(exclude={*TRAINING_FILE_OPTIONS, "device"})
@@ -401,7 +393,8 @@ class OperatorModel(GeneratedModel):
             )
 
     def _points(self, a: torch.Tensor, points) -> torch.Tensor | None:
-        """The instances' points (instances, P, dims), checked, or None for the FNO."""
+        """The instances' points (instances, P, dims) on a's device in the model's dtype,
+        checked against a; None for the FNO (a checked as a grid)."""
         if self.architecture == "fno":
             if points is not None:
                 raise GridShapeError(
@@ -410,7 +403,7 @@ class OperatorModel(GeneratedModel):
                 )
             self.check_grid(a)
             return None
-        return self.check_points(a, None if points is None else self._tensor(points))
+        return self.check_points(a, points)
 
     def _batches(self, inputs, batch_size: int, points=None):
         """(first index, fields) per batch of ``inputs`` (and ``points``): each batch

@@ -42,6 +42,7 @@ from pdec.codegen.source import INDENT, Source
 from pdec.codegen.source import class_name as camel_class_name
 from pdec.errors import UnsupportedError
 from pdec.ir import nodes as ir
+from pdec.symbolic.dirichlet import dirichlet_value
 from pdec.targets.operator.lower import GridResidual, lower_on_grid
 
 
@@ -125,9 +126,8 @@ def built_in_boundary(s: ir.SpecIR, problem: OperatorProblem):
     for condition in conditions:
         residual = (condition.lhs - condition.rhs).doit()
         field = next((f for f in s.fields if residual.has(f.function)), None)
-        weight = sympy.expand(residual).coeff(field.function) if field else 0
-        g = sympy.expand(-(residual - weight * field.function) / weight) if weight != 0 else None
-        if g is None or g.has(field.function) or g.atoms(sympy.Derivative):
+        g = dirichlet_value(residual, field.function) if field else None
+        if g is None:
             raise UnsupportedError(
                 f"the condition {condition.name} is not of the form u = g",
                 condition.span,

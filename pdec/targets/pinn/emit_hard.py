@@ -34,6 +34,7 @@ from pdec.codegen.literals import source_text, spec_file
 from pdec.codegen.printer import TorchPrinter
 from pdec.codegen.source import INDENT
 from pdec.ir import nodes as ir
+from pdec.symbolic.dirichlet import dirichlet_value
 from pdec.targets.pinn.emit_maps import bind_constants
 
 
@@ -55,18 +56,13 @@ def built_in(s: ir.SpecIR) -> list[tuple[ir.Equation, ir.Field, sympy.Expr, tupl
 
 def _dirichlet(s: ir.SpecIR, equation: ir.Equation):
     """(field, g) when the condition reads c·u = c·g, else None."""
-    residual = sympy.expand((equation.lhs - equation.rhs).doit())
+    residual = (equation.lhs - equation.rhs).doit()
     fields = [f for f in s.fields if residual.has(f.function)]
-    if len(fields) != 1 or residual.atoms(sympy.Derivative):
+    if len(fields) != 1:
         return None
-    field = fields[0]
-    weight = residual.coeff(field.function)
-    if weight == 0 or weight.free_symbols - {c.symbol for c in s.constants}:
-        return None
-    g = sympy.simplify(-(residual - weight * field.function) / weight)
-    if g.has(field.function):
-        return None
-    return field, g
+    constants = [c.symbol for c in s.constants]
+    g = dirichlet_value(residual, fields[0].function, constants)
+    return None if g is None else (fields[0], g)
 
 
 def _factor(s: ir.SpecIR, pieces) -> list[sympy.Expr] | None:
@@ -102,12 +98,17 @@ def _factor(s: ir.SpecIR, pieces) -> list[sympy.Expr] | None:
     return [*boxes.values(), *rims]
 
 
-def boundary_form(s: ir.SpecIR, names: dict) -> tuple[list[str], tuple[str, ...]]:
-    """The ``boundary_form`` method and the names of the conditions it builds in (none:
-    no method)."""
-    conditions = built_in(s)
+def hard_conditions(s: ir.SpecIR, inputs) -> list:
+    """:func:`built_in`, where the network sees the spec's own coordinates (the factors
+    are written in them); none with a coordinate map or a cut lift."""
+    return built_in(s) if inputs.system is None and inputs.lift is None else []
+
+
+def boundary_form(s: ir.SpecIR, names: dict, conditions: list) -> list[str]:
+    """The ``boundary_form`` method building in ``conditions`` (:func:`hard_conditions`;
+    none: no method)."""
     if not conditions:
-        return [], ()
+        return []
     body = INDENT * 2
     locals_ = {**names, **{v: v.name for v in s.space}}
     if s.time is not None:
@@ -149,4 +150,4 @@ def boundary_form(s: ir.SpecIR, names: dict) -> tuple[list[str], tuple[str, ...]
         f'"{field}": transfinite_form([{", ".join(parts)}])' for field, parts in by_field.items()
     )
     lines.append(f"{body}return {{{items}}}")
-    return lines + [""], tuple(equation.name for equation, *_ in conditions)
+    return lines + [""]

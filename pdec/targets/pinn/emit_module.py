@@ -21,7 +21,7 @@ from pdec.codegen.source import INDENT, Source, class_name
 from pdec.errors import UnsupportedError
 from pdec.ir import nodes as ir
 from pdec.runtime.geometry import Circles
-from pdec.targets.pinn.emit_hard import boundary_form, built_in
+from pdec.targets.pinn.emit_hard import boundary_form, hard_conditions
 from pdec.targets.pinn.emit_maps import from_network, lift_method, to_network
 from pdec.targets.pinn.emit_residuals import references, residuals
 from pdec.targets.pinn.emit_samplers import SAMPLER_NAMES, samplers
@@ -43,26 +43,27 @@ def emit(spec, inputs: NetworkInputs, terms: list[Term]) -> str:
     source.may_import("math")
     source.may_import("torch")
     source.may_import("pdec.runtime", runtime_names(spec))
+    hard = hard_conditions(s, inputs)
     source.line(f"class {class_name(s.name, 'Pinn')}(PinnModel):")
     with source.indented():
         source.line(f'"""Physics-informed network for `{s.name}`; see the module docstring."""')
         source.line()
-        source.lines(class_attributes(spec, inputs, terms))
+        source.lines(class_attributes(spec, inputs, terms, hard))
     source.line()
     source.lines(_init(s))
     source.lines(to_network(s, inputs, names))
     source.lines(from_network(s, inputs, names))
     source.lines(lift_method(s, inputs, names))
-    if not inputs.system and inputs.lift is None:  # the factors are in the spec's coordinates
-        source.lines(boundary_form(s, names)[0])
+    source.lines(boundary_form(s, names, hard))
     source.lines(samplers(s, names, inputs, terms))
     source.lines(residuals(spec, inputs, terms, names))
     source.lines(references(s, names))
     return source.text()
 
 
-def class_attributes(spec, inputs: NetworkInputs, terms: list[Term]) -> list[str]:
-    """What the class knows of its spec: names, sampling bounds, constants, options."""
+def class_attributes(spec, inputs: NetworkInputs, terms: list[Term], hard: list) -> list[str]:
+    """What the class knows of its spec: names, sampling bounds, constants, options, the
+    conditions it can build in (``hard``: :func:`hard_conditions`)."""
     s = spec.ir
     constants = s.constant_values
     bounds, periodic = _input_bounds(s, inputs, constants)
@@ -79,10 +80,8 @@ def class_attributes(spec, inputs: NetworkInputs, terms: list[Term]) -> list[str
         f"constants = {dict_literal(values)}",
     ]
     lines += _unknowns(s, constants, lifted=inputs.lift is not None)
-    if not inputs.system and inputs.lift is None:
-        hard = tuple(equation.name for equation, *_ in built_in(s))
-        if hard:
-            lines.append(f"hard_conditions = {tuple_literal(hard)}")
+    if hard:
+        lines.append(f"hard_conditions = {tuple_literal(e.name for e, *_ in hard)}")
     lines.append(f"default_options = {dict_literal(_default_options(s, terms))}")
     return lines
 
@@ -191,13 +190,11 @@ def header(spec, inputs: NetworkInputs, terms: list[Term]) -> list[str]:
 
 def runtime_names(spec) -> list[str]:
     """The runtime names the module may use (it imports those its lines use)."""
-    kinds = {"AboutPoint", "Circles", "PinnModel", *SAMPLER_NAMES}
+    kinds = {"AboutPoint", "Circles", "PinnModel", "transfinite_form", *SAMPLER_NAMES}
     if any(p.unknown for p in spec.ir.parameters):
         kinds.add("Unknown")
     if table_parameters(spec.ir):
         kinds.add("CoefficientTable")
-    if built_in(spec.ir):
-        kinds.add("transfinite_form")
     return sorted(kinds)
 
 

@@ -89,7 +89,7 @@ def test_eno_training_moves_the_energy_and_the_proposal(kdv, pairs):
         ({"stencil_width": -1}, "stencil_width=-1: expected a whole number ≥ 0"),
         ({"mode": "eno", "fno_modes": 0}, "fno_modes=0"),
         ({"mode": "fno", "fno_layers": -1}, "fno_layers=-1"),
-        ({"mode": "eno", "consistency": -1.0}, "consistency must be a number ≥ 0"),
+        ({"mode": "eno", "consistency": -1.0}, "consistency=-1.0: expected a number ≥ 0"),
     ],
 )
 def test_sizes_out_of_range_are_option_errors_not_crashes(kdv, options, message):
